@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import rasterio
 import rasterio.features
-from shapely.geometry import mapping, shape
+from shapely.geometry import shape
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "imcap" / "data" / "reference"
@@ -64,8 +64,10 @@ def build(shared: Path) -> None:
     who = {}
     with open(ref / "who_member_states_regions.tsv", encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter="\t"):
-            who[row["iso_3166"]] = (row["who_member_state"] == "TRUE",
-                                    WHO_REGIONS.get(row["who_region"] or ""))
+            who[row["iso_3166"]] = (
+                row["who_member_state"] == "TRUE",
+                WHO_REGIONS.get(row["who_region"] or ""),
+            )
     wb = {}
     with open(ref / "WB_CLASS_2023-01_economies.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
@@ -82,11 +84,18 @@ def build(shared: Path) -> None:
         wb_region, income = wb.get(iso3, (None, None))
         name = c.get("CLDR display name") or c.get("UNTERM English Short") or c["official_name_en"]
         m49 = c.get("M49") or c.get("ISO3166-1-numeric")
-        rows.append({
-            "iso3": iso3, "iso2": c["ISO3166-1-Alpha-2"], "m49": int(m49) if m49 else "",
-            "name": name, "who_region": region or "", "wb_region": wb_region or "",
-            "income_group": income or "", "is_who_member": int(member),
-        })
+        rows.append(
+            {
+                "iso3": iso3,
+                "iso2": c["ISO3166-1-Alpha-2"],
+                "m49": int(m49) if m49 else "",
+                "name": name,
+                "who_region": region or "",
+                "wb_region": wb_region or "",
+                "income_group": income or "",
+                "is_who_member": int(member),
+            }
+        )
     # Kosovo is classified by the World Bank (XKX) but has no ISO code.
     with open(OUT / "countries.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
@@ -112,22 +121,40 @@ def build(shared: Path) -> None:
         iso3 = p["ISO_A3"] if p["ISO_A3"] != "-99" else p["ISO_A3_EH"]
         if iso3 == "-99":
             iso3 = p["ADM0_A3"]
-        feats.append({"type": "Feature", "properties": {"iso3": iso3, "name": p["NAME"]},
-                      "geometry": _round_coords(ft["geometry"], 3)})
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {"iso3": iso3, "name": p["NAME"]},
+                "geometry": _round_coords(ft["geometry"], 3),
+            }
+        )
     (OUT / "world_110m.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": feats}, separators=(",", ":")))
+        json.dumps({"type": "FeatureCollection", "features": feats}, separators=(",", ":"))
+    )
 
     adm = shared / "admin_boundaries_lmic"
     ken = json.loads((adm / "kenya_counties_osm_simplified.geojson").read_text())
     kfeats = []
     for ft in ken["features"]:
         p = ft["properties"]
-        kfeats.append({"type": "Feature", "properties": {
-            "area_id": f"KEN_{int(p['code']):03d}", "name": p["name"], "code": str(p["code"]),
-            "level": 1, "level_name": "County", "parent_area_id": None,
-            "capital": p.get("capital")}, "geometry": _round_coords(ft["geometry"])})
+        kfeats.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "area_id": f"KEN_{int(p['code']):03d}",
+                    "name": p["name"],
+                    "code": str(p["code"]),
+                    "level": 1,
+                    "level_name": "County",
+                    "parent_area_id": None,
+                    "capital": p.get("capital"),
+                },
+                "geometry": _round_coords(ft["geometry"]),
+            }
+        )
     (OUT / "areas_KEN.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": kfeats}, separators=(",", ":")))
+        json.dumps({"type": "FeatureCollection", "features": kfeats}, separators=(",", ":"))
+    )
 
     mwi = json.loads((adm / "malawi_naomi_demo_areas.geojson").read_text())
     mfeats = []
@@ -136,20 +163,37 @@ def build(shared: Path) -> None:
         if p["area_level"] == 0:
             continue  # the country itself is the country row
         parent = p["parent_area_id"] if p["parent_area_id"] != "MWI" else None
-        mfeats.append({"type": "Feature", "properties": {
-            "area_id": p["area_id"], "name": p["area_name"], "code": p["area_id"],
-            "level": int(p["area_level"]), "level_name": p["area_level_label"],
-            "parent_area_id": parent}, "geometry": _round_coords(ft["geometry"])})
+        mfeats.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "area_id": p["area_id"],
+                    "name": p["area_name"],
+                    "code": p["area_id"],
+                    "level": int(p["area_level"]),
+                    "level_name": p["area_level_label"],
+                    "parent_area_id": parent,
+                },
+                "geometry": _round_coords(ft["geometry"]),
+            }
+        )
     (OUT / "areas_MWI.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": mfeats}, separators=(",", ":")))
+        json.dumps({"type": "FeatureCollection", "features": mfeats}, separators=(",", ":"))
+    )
 
     apop = []
     with open(adm / "malawi_naomi_demo_population_totals_by_area_year.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             year = int(row["calendar_quarter"][2:6])
-            apop.append((row["area_id"], year, round(float(row["population"])),
-                         "Malawi NSO Census 2018 projections (mrc-ide/naomi demo data)",
-                         "reported"))
+            apop.append(
+                (
+                    row["area_id"],
+                    year,
+                    round(float(row["population"])),
+                    "Malawi NSO Census 2018 projections (mrc-ide/naomi demo data)",
+                    "reported",
+                )
+            )
     # Kenya: WorldPop 2020 at 20 km summed per county, scaled to the WB national total.
     with rasterio.open(shared / "afrilearndata_cc0" / "afripop2020.tif") as src:
         dens = src.read(1).astype("float64")
@@ -161,12 +205,19 @@ def build(shared: Path) -> None:
         tr = src.transform
         rows_lat = tr.f + (np.arange(src.height) + 0.5) * tr.e
         km_per_deg = 111.32
-        cell_km2 = (abs(tr.a) * km_per_deg * np.cos(np.radians(rows_lat))) * (abs(tr.e) * km_per_deg)
+        cell_km2 = (abs(tr.a) * km_per_deg * np.cos(np.radians(rows_lat))) * (
+            abs(tr.e) * km_per_deg
+        )
         people = dens * cell_km2[:, None]
         sums = defaultdict(float)
         for ft in kfeats:
-            mask = rasterio.features.geometry_mask([shape(ft["geometry"])], out_shape=dens.shape,
-                                                   transform=tr, invert=True, all_touched=False)
+            mask = rasterio.features.geometry_mask(
+                [shape(ft["geometry"])],
+                out_shape=dens.shape,
+                transform=tr,
+                invert=True,
+                all_touched=False,
+            )
             sums[ft["properties"]["area_id"]] = float(people[mask].sum())
     total = sum(sums.values())
     for year in range(2015, 2025):
@@ -174,9 +225,15 @@ def build(shared: Path) -> None:
         if not nat:
             continue
         for aid, s in sums.items():
-            apop.append((aid, year, round(s / total * nat),
-                         "WorldPop 2020 (afrilearndata 20 km) x World Bank SP.POP.TOTL",
-                         "derived: county share of WorldPop 2020 x national WB population"))
+            apop.append(
+                (
+                    aid,
+                    year,
+                    round(s / total * nat),
+                    "WorldPop 2020 (afrilearndata 20 km) x World Bank SP.POP.TOTL",
+                    "derived: county share of WorldPop 2020 x national WB population",
+                )
+            )
     with open(OUT / "area_population.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["area_id", "year", "population", "source", "method"])
@@ -191,8 +248,10 @@ def build(shared: Path) -> None:
         shared / "facilities_ssa" / "who_kemri_facilities_SLE.csv",
     ]:
         shutil.copyfile(src_path, OUT / "sources" / src_path.name)
-    print(f"wrote {len(rows)} countries, {len(pops)} population rows, {len(feats)} world shapes, "
-          f"{len(kfeats)} KEN + {len(mfeats)} MWI areas, {len(apop)} area population rows")
+    print(
+        f"wrote {len(rows)} countries, {len(pops)} population rows, {len(feats)} world shapes, "
+        f"{len(kfeats)} KEN + {len(mfeats)} MWI areas, {len(apop)} area population rows"
+    )
 
 
 if __name__ == "__main__":

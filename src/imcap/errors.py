@@ -56,7 +56,11 @@ class UserError(ImcapError):
         return "; ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
-        got = self.got if isinstance(self.got, str | int | float | bool | type(None)) else repr(self.got)
+        got = (
+            self.got
+            if isinstance(self.got, str | int | float | bool | type(None))
+            else repr(self.got)
+        )
         return {
             "type": self.kind,
             "message": self.message,
@@ -147,9 +151,7 @@ class ValidationReport:
         got: Any,
         sheet: str | None = None,
     ) -> None:
-        self.problems.append(
-            Problem(self.file, row, column, expected, _show(got), sheet=sheet)
-        )
+        self.problems.append(Problem(self.file, row, column, expected, _show(got), sheet=sheet))
 
     def raise_if_errors(self) -> None:
         if self.problems:
@@ -157,7 +159,8 @@ class ValidationReport:
 
     def summary(self) -> str:
         if self.problems:
-            return f"{self.file}: {len(self.problems)} problem(s) in {self.rows_read} row(s); nothing written"
+            n = len(self.problems)
+            return f"{self.file}: {n} problem(s) in {self.rows_read} row(s); nothing written"
         return (
             f"{self.file}: {self.rows_read} row(s) read; {self.inserted} inserted, "
             f"{self.updated} updated, {self.unchanged} unchanged"

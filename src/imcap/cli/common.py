@@ -31,7 +31,9 @@ err_console = Console(stderr=True, highlight=False)
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Database URL or SQLite file (default: IMCAP_DATABASE_URL or ./imcap.db)."),
+    typer.Option(
+        "--db", help="Database URL or SQLite file (default: IMCAP_DATABASE_URL or ./imcap.db)."
+    ),
 ]
 FormatOption = Annotated[
     str, typer.Option("--format", "-f", help="Output format: table, csv or json.")
@@ -47,8 +49,9 @@ def open_db(db: str | None) -> Database:
 
 def check_format(fmt: str, allowed: Sequence[str] = FORMATS) -> str:
     if fmt not in allowed:
-        raise ParameterError("unknown output format", expected=" or ".join(allowed), got=fmt,
-                             where="--format")
+        raise ParameterError(
+            "unknown output format", expected=" or ".join(allowed), got=fmt, where="--format"
+        )
     return fmt
 
 
@@ -70,14 +73,19 @@ def _json_default(v: Any) -> Any:
     return str(v)
 
 
-def render(rows: Sequence[dict[str, Any]], fmt: str, title: str | None = None,
-           columns: Sequence[str] | None = None) -> str | Table:
+def render(
+    rows: Sequence[dict[str, Any]],
+    fmt: str,
+    title: str | None = None,
+    columns: Sequence[str] | None = None,
+) -> str | Table:
     """Rows as a rich Table (fmt=table), CSV text or JSON text."""
     check_format(fmt)
     cols = list(columns) if columns else (list(rows[0].keys()) if rows else [])
     if fmt == "json":
-        return json.dumps([{c: r.get(c) for c in cols} for r in rows], default=_json_default,
-                          indent=1)
+        return json.dumps(
+            [{c: r.get(c) for c in cols} for r in rows], default=_json_default, indent=1
+        )
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
@@ -94,8 +102,12 @@ def render(rows: Sequence[dict[str, Any]], fmt: str, title: str | None = None,
     return table
 
 
-def emit(rows: Sequence[dict[str, Any]], fmt: str = "table", title: str | None = None,
-         columns: Sequence[str] | None = None) -> None:
+def emit(
+    rows: Sequence[dict[str, Any]],
+    fmt: str = "table",
+    title: str | None = None,
+    columns: Sequence[str] | None = None,
+) -> None:
     """Print rows to stdout in the chosen format (machine formats are printed verbatim)."""
     out = render(rows, fmt, title=title, columns=columns)
     if isinstance(out, str):

@@ -9,7 +9,6 @@ import traceback
 from collections.abc import Mapping, Sequence
 from importlib import import_module
 
-import click
 import typer
 
 from imcap.cli.common import err_console
@@ -17,7 +16,7 @@ from imcap.errors import UserError
 
 app = typer.Typer(
     name="imcap",
-    help="imcap: medical imaging capacity — registry, indicators, access, siting, planning, impact.",
+    help="imcap: medical imaging capacity (registry, indicators, access, siting, plans, impact).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -65,13 +64,22 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     try:
         cmd = typer.main.get_command(app)
         try:
-            cmd.main(args=list(argv) if argv is not None else None, prog_name="imcap",
-                     standalone_mode=False)
-        except click.exceptions.Abort:
+            cmd.main(
+                args=list(argv) if argv is not None else None,
+                prog_name="imcap",
+                standalone_mode=False,
+            )
+        except typer.Abort:
             err_console.print("aborted")
             return 1
-        except click.ClickException as e:
-            e.show()
+        except typer.Exit as e:
+            return int(getattr(e, "exit_code", 0) or 0)
+        except typer.TyperException as e:  # usage errors: bad option, unknown command
+            show = getattr(e, "show", None)
+            if callable(show):
+                show()
+            else:
+                err_console.print(str(e), markup=False)
             return 1
         except UserError as e:
             err_console.print("error:", style="bold red", end=" ")

@@ -39,9 +39,22 @@ def history(
         if key:
             stmt = stmt.where(ChangeLog.entity_key == key)
         logs = list(s.scalars(stmt.order_by(ChangeLog.id.desc()).limit(limit)))
-        rows = [{"id": c.id, "at": c.at, "actor": c.actor, "key": c.entity_key,
-                 "action": c.action, "batch": c.batch_id,
-                 "changed": ", ".join(sorted(k for k in (c.after or {})
-                                             if (c.before or {}).get(k) != (c.after or {}).get(k)))}
-                for c in logs]
+        rows = [
+            {
+                "id": c.id,
+                "at": c.at,
+                "actor": c.actor,
+                "key": c.entity_key,
+                "action": c.action,
+                "batch": c.batch_id,
+                "changed": ", ".join(
+                    sorted(
+                        k
+                        for k in (c.after or {})
+                        if (c.before or {}).get(k) != (c.after or {}).get(k)
+                    )
+                ),
+            }
+            for c in logs
+        ]
     emit(rows, fmt, title=f"history of {entity}")

@@ -55,8 +55,17 @@ def record_change(
     batch_id: int | None = None,
     actor: str = "cli",
 ) -> None:
-    session.add(ChangeLog(entity=entity, entity_key=key, action=action, before=before,
-                          after=after, batch_id=batch_id, actor=actor))
+    session.add(
+        ChangeLog(
+            entity=entity,
+            entity_key=key,
+            action=action,
+            before=before,
+            after=after,
+            batch_id=batch_id,
+            actor=actor,
+        )
+    )
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -95,11 +104,21 @@ def upsert(
             obj.batch_id = batch_id  # type: ignore[attr-defined]
         session.add(obj)
         session.flush()
-        record_change(session, model.__tablename__, entity_key(obj), "insert", None,
-                      row_dict(obj), batch_id=batch_id, actor=actor)
+        record_change(
+            session,
+            model.__tablename__,
+            entity_key(obj),
+            "insert",
+            None,
+            row_dict(obj),
+            batch_id=batch_id,
+            actor=actor,
+        )
         return obj, "inserted"
     obj = existing[0]
-    changed = {k: v for k, v in values.items() if k not in _VOLATILE and not _same(getattr(obj, k), v)}
+    changed = {
+        k: v for k, v in values.items() if k not in _VOLATILE and not _same(getattr(obj, k), v)
+    }
     if not changed:
         return obj, "unchanged"
     before = row_dict(obj)
@@ -110,8 +129,16 @@ def upsert(
     if batch_id is not None and hasattr(model, "batch_id"):
         obj.batch_id = batch_id  # type: ignore[attr-defined]
     session.flush()
-    record_change(session, model.__tablename__, entity_key(obj), "update", before, row_dict(obj),
-                  batch_id=batch_id, actor=actor)
+    record_change(
+        session,
+        model.__tablename__,
+        entity_key(obj),
+        "update",
+        before,
+        row_dict(obj),
+        batch_id=batch_id,
+        actor=actor,
+    )
     return obj, "updated"
 
 
@@ -134,7 +161,8 @@ def update_row(
     if expected_version is not None and current is not None and current != expected_version:
         raise ConflictError(
             "the record was changed by someone else since you loaded it",
-            expected=f"version {expected_version}", got=f"version {current}",
+            expected=f"version {expected_version}",
+            got=f"version {current}",
             where=f"{obj.__tablename__} {entity_key(obj)}",
         )
     before = row_dict(obj)
@@ -143,14 +171,16 @@ def update_row(
     if current is not None:
         obj.version = current + 1  # type: ignore[attr-defined]
     session.flush()
-    record_change(session, obj.__tablename__, entity_key(obj), "update", before, row_dict(obj),
-                  actor=actor)
+    record_change(
+        session, obj.__tablename__, entity_key(obj), "update", before, row_dict(obj), actor=actor
+    )
     return obj
 
 
 def delete_row(session: Session, obj: Base, *, actor: str = "cli") -> None:
-    record_change(session, obj.__tablename__, entity_key(obj), "delete", row_dict(obj), None,
-                  actor=actor)
+    record_change(
+        session, obj.__tablename__, entity_key(obj), "delete", row_dict(obj), None, actor=actor
+    )
     session.delete(obj)
     session.flush()
 
@@ -168,13 +198,16 @@ def file_sha256(path: Path | str | bytes) -> str:
 def previous_batch(session: Session, kind: str, sha256: str) -> ImportBatch | None:
     """The batch that already imported this exact file, if any."""
     return session.scalars(
-        select(ImportBatch).where(ImportBatch.kind == kind, ImportBatch.sha256 == sha256)
-        .order_by(ImportBatch.id).limit(1)
+        select(ImportBatch)
+        .where(ImportBatch.kind == kind, ImportBatch.sha256 == sha256)
+        .order_by(ImportBatch.id)
+        .limit(1)
     ).first()
 
 
-def start_batch(session: Session, kind: str, filename: str, sha256: str, source: str,
-                actor: str = "cli") -> ImportBatch:
+def start_batch(
+    session: Session, kind: str, filename: str, sha256: str, source: str, actor: str = "cli"
+) -> ImportBatch:
     batch = ImportBatch(kind=kind, filename=filename, sha256=sha256, source=source, actor=actor)
     session.add(batch)
     session.flush()
@@ -229,8 +262,11 @@ def upsert_many(
             existing[k] = obj
             counts["inserted"] += 1
             continue
-        changed = {f: v for f, v in row.items()
-                   if f not in _VOLATILE and f not in key_fields and not _same(getattr(obj, f), v)}
+        changed = {
+            f: v
+            for f, v in row.items()
+            if f not in _VOLATILE and f not in key_fields and not _same(getattr(obj, f), v)
+        }
         if not changed:
             counts["unchanged"] += 1
             continue
@@ -242,17 +278,33 @@ def upsert_many(
         if batch_id is not None and hasattr(model, "batch_id"):
             obj.batch_id = batch_id  # type: ignore[attr-defined]
         after = {**before, **{f: jsonable(v) for f, v in changed.items()}}
-        logs.append(ChangeLog(entity=model.__tablename__, entity_key=entity_key(obj),
-                              action="update", before=before, after=after, batch_id=batch_id,
-                              actor=actor))
+        logs.append(
+            ChangeLog(
+                entity=model.__tablename__,
+                entity_key=entity_key(obj),
+                action="update",
+                before=before,
+                after=after,
+                batch_id=batch_id,
+                actor=actor,
+            )
+        )
         counts["updated"] += 1
     if new_objs:
         session.add_all(new_objs)
         session.flush()
         for obj in new_objs:
-            logs.append(ChangeLog(entity=model.__tablename__, entity_key=entity_key(obj),
-                                  action="insert", before=None, after=row_dict(obj),
-                                  batch_id=batch_id, actor=actor))
+            logs.append(
+                ChangeLog(
+                    entity=model.__tablename__,
+                    entity_key=entity_key(obj),
+                    action="insert",
+                    before=None,
+                    after=row_dict(obj),
+                    batch_id=batch_id,
+                    actor=actor,
+                )
+            )
     if logs:
         session.add_all(logs)
         session.flush()

@@ -115,9 +115,7 @@ class Population(Provenanced, Base):
     year: Mapped[int] = mapped_column(Integer)
     value: Mapped[float] = mapped_column(Float)
 
-    __table_args__ = (
-        Index("ix_population_key", "country_iso3", "area_id", "year"),
-    )
+    __table_args__ = (Index("ix_population_key", "country_iso3", "area_id", "year"),)
 
 
 class Facility(Provenanced, Base):
@@ -216,9 +214,7 @@ class CountryFigure(Provenanced, Base):
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     sector: Mapped[str] = mapped_column(String(20), default="total")
 
-    __table_args__ = (
-        Index("ix_figure_key", "country_iso3", "year", "item", "measure"),
-    )
+    __table_args__ = (Index("ix_figure_key", "country_iso3", "year", "item", "measure"),)
 
 
 class IndicatorValue(Provenanced, Base):
