@@ -1,0 +1,174 @@
+"""The array engine against hand-computed cases, scikit-image and the reference Dijkstra."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from skimage.graph import MCP_Geometric
+
+from imcap.access.engine import BoundedSearch, travel_time
+from imcap.access.reference import reference_travel_time
+from imcap.errors import ParameterError
+
+# ---------------------------------------------------------------- hand-computed
+
+
+def test_uniform_friction_straight_and_diagonal() -> None:
+    # 0.01 min/m, 100 m cells: 1 minute per straight step, sqrt(2) per diagonal step
+    cost = np.full((7, 9), 0.01)
+    minutes, nearest = travel_time(cost, [(3, 4)], (100.0, 100.0))
+    assert minutes[3, 4] == 0
+    assert minutes[3, 8] == pytest.approx(4.0)
+    assert minutes[0, 4] == pytest.approx(3.0)
+    assert minutes[0, 1] == pytest.approx(3 * math.sqrt(2))
+    assert minutes[0, 8] == pytest.approx(3 * math.sqrt(2) + 1)
+    assert (nearest == 0).all()
+
+
+def test_rectangular_cells_and_mean_rule() -> None:
+    # rows 200 m high, columns 100 m wide; costs differ so the mean rule shows
+    cost = np.array([[0.01, 0.03], [0.02, 0.04]])
+    minutes, _ = travel_time(cost, [(0, 0)], (200.0, 100.0))
+    assert minutes[0, 1] == pytest.approx((0.01 + 0.03) / 2 * 100)
+    assert minutes[1, 0] == pytest.approx((0.01 + 0.02) / 2 * 200)
+    assert minutes[1, 1] == pytest.approx((0.01 + 0.04) / 2 * math.hypot(200, 100))
+
+
+def test_barrier_forces_detour_and_unreachable_is_inf() -> None:
+    cost = np.ones((5, 5))
+    cost[:, 2] = np.inf
+    cost[4, 2] = 1.0  # one gap at the bottom
+    minutes, nearest = travel_time(cost, [(0, 0)], 1.0)
+    # (0,0) -> (3,1): 2 + sqrt2; through the gap (4,2): 2 sqrt2; (3,3) -> (0,4): 2 + sqrt2
+    assert minutes[0, 4] == pytest.approx(4 + 4 * math.sqrt(2))
+    cost[4, 2] = np.nan
+    minutes, nearest = travel_time(cost, [(0, 0)], 1.0)
+    assert np.isinf(minutes[:, 3:]).all() and (nearest[:, 3:] == -1).all()
+    assert np.isinf(minutes[:, 2]).all()
+
+
+def test_max_cost_cuts_off() -> None:
+    cost = np.full((1, 10), 1.0)
+    minutes, nearest = travel_time(cost, [(0, 0)], 1.0, max_cost=3.5)
+    assert np.isfinite(minutes[0, :4]).all() and np.isinf(minutes[0, 4:]).all()
+    assert (nearest[0, 4:] == -1).all()
+
+
+def test_knight_move_length_and_cost() -> None:
+    cost = np.full((3, 3), 1.0)
+    minutes, _ = travel_time(cost, [(0, 0)], 1.0, knight=True)
+    assert minutes[1, 2] == pytest.approx(math.sqrt(5))
+    cost[0, 1] = np.inf  # a knight's move never jumps an impassable cell
+    minutes, _ = travel_time(cost, [(0, 0)], 1.0, knight=True)
+    assert minutes[1, 2] == pytest.approx(math.sqrt(2) + 1)
+
+
+def test_tobler_uphill_slower_than_downhill_and_motorised_ignores_slope() -> None:
+    cost = np.full((1, 2), 1.0)
+    dem = np.array([[0.0, 10.0]])  # the facility at column 0 lies 10 m below
+    towards, _ = travel_time(cost, [(0, 0)], 100.0, dem=dem, direction="towards")
+    away, _ = travel_time(cost, [(0, 0)], 100.0, dem=dem, direction="away")
+    # walking to the facility goes downhill (s = -0.1): factor exp(3.5 (0.05 - 0.05)) = 1
+    assert towards[0, 1] == pytest.approx(100.0)
+    assert away[0, 1] == pytest.approx(100.0 * math.exp(3.5 * (0.15 - 0.05)))
+    motor, _ = travel_time(cost, [(0, 0)], 100.0, dem=dem, walk_mask=np.zeros((1, 2), bool),
+                           direction="away")
+    assert motor[0, 1] == pytest.approx(100.0)
+
+
+# ---------------------------------------------------------------- oracles
+
+
+@st.composite
+def rasters(draw: st.DrawFn) -> tuple[np.ndarray, list[tuple[int, int]], tuple[float, float]]:
+    rows = draw(st.integers(2, 30))
+    cols = draw(st.integers(2, 30))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    cost = rng.uniform(0.001, 0.1, (rows, cols))
+    cost[rng.random((rows, cols)) < draw(st.floats(0, 0.4))] = np.inf
+    n = draw(st.integers(1, 5))
+    src = [(int(rng.integers(rows)), int(rng.integers(cols))) for _ in range(n)]
+    for r, c in src:
+        cost[r, c] = rng.uniform(0.001, 0.1)
+    size = (draw(st.floats(10, 1000)), draw(st.floats(10, 1000)))
+    return cost, src, size
+
+
+@settings(max_examples=60, deadline=None)
+@given(rasters())
+def test_equals_skimage_mcp_geometric(case: tuple) -> None:
+    cost, src, size = case
+    minutes, nearest = travel_time(cost, src, size)
+    mcp = MCP_Geometric(cost, fully_connected=True, sampling=size)
+    expected, _ = mcp.find_costs(src)
+    reach = np.isfinite(expected)
+    assert (np.isfinite(minutes) == reach).all()
+    np.testing.assert_allclose(minutes[reach], expected[reach], rtol=1e-6, atol=1e-9)
+    assert ((nearest >= 0) == reach).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(rasters(), st.booleans(), st.booleans(), st.sampled_from(["towards", "away"]))
+def test_equals_reference_with_knight_dem_and_per_row_sizes(case, knight, aniso, direction):
+    cost, src, (h, w) = case
+    rows = cost.shape[0]
+    col_m = w * np.cos(np.linspace(0.1, 1.2, rows))  # geographic raster: width shrinks
+    rng = np.random.default_rng(rows)
+    dem = rng.uniform(0, 300, cost.shape) if aniso else None
+    walk = rng.random(cost.shape) < 0.5 if aniso else None
+    kw = dict(knight=knight, dem=dem, walk_mask=walk, direction=direction)
+    minutes, nearest = travel_time(cost, src, (h, col_m), **kw)
+    ref, ref_nearest = reference_travel_time(cost, src, (h, col_m), **kw)
+    assert (np.isfinite(minutes) == np.isfinite(ref)).all()
+    fin = np.isfinite(ref)
+    np.testing.assert_allclose(minutes[fin], ref[fin], rtol=1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(rasters())
+def test_catchment_is_nearest_source_by_travel_time(case: tuple) -> None:
+    cost, src, size = case
+    minutes, nearest = travel_time(cost, src, size)
+    singles = np.stack([travel_time(cost, [s], size)[0] for s in src])
+    best = singles.min(axis=0)
+    fin = np.isfinite(best)
+    np.testing.assert_allclose(minutes[fin], best[fin], rtol=1e-9)
+    chosen = np.take_along_axis(singles, np.where(fin, nearest, 0)[None], 0)[0]
+    np.testing.assert_allclose(chosen[fin], best[fin], rtol=1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(rasters(), st.floats(1.0, 200.0))
+def test_bounded_search_equals_full_search_and_resets(case: tuple, limit: float) -> None:
+    cost, src, size = case
+    bs = BoundedSearch(cost, size)
+    for _ in range(2):  # a second run must see a clean state
+        for s in src:
+            touched, minutes = bs.run(s, max_cost=limit)
+            full, _ = travel_time(cost, [s], size)
+            flat = full.ravel()
+            expected = np.flatnonzero(flat <= limit)
+            assert sorted(touched.tolist()) == expected.tolist()
+            np.testing.assert_allclose(minutes, flat[touched], rtol=1e-12)
+
+
+# ---------------------------------------------------------------- errors
+
+
+def test_errors_say_which_source() -> None:
+    cost = np.ones((4, 4))
+    cost[1, 1] = np.inf
+    with pytest.raises(ParameterError, match="impassable") as e:
+        travel_time(cost, [(0, 0), (1, 1)], 1.0)
+    assert "sources [1]" in str(e.value)
+    with pytest.raises(ParameterError, match="outside"):
+        travel_time(cost, [(0, 9)], 1.0)
+    with pytest.raises(ParameterError, match="no sources"):
+        travel_time(cost, np.empty((0, 2), int), 1.0)
+    with pytest.raises(ParameterError, match="cell size"):
+        travel_time(cost, [(0, 0)], (1.0, -1.0))
