@@ -1,0 +1,179 @@
+"""Calibration: the one global fit of the free parameters to the Commission's published results
+(Ward et al., Lancet Oncol 2021;22:341-50; Hricak et al., Lancet Oncol 2021;22:e136-72).
+
+Run ``python -m imcap.impact.calibrate`` to refit and rewrite
+``src/imcap/data/impact/calibration.json``. Deterministic (no randomness: the point estimate,
+draw 0, is evaluated with root finding and closed forms), takes about half a minute.
+
+Procedure, for a given access curvature gamma and treatment dependence eta (outer grid):
+
+1. phi    : root of  deaths averted, imaging only         = 2.46 M   (Brent)
+2. theta  : root of  deaths averted, comprehensive        = 9.55 M   (Brent)
+3. rho    : least squares in logs on life-years, both scenarios (54.92 M, 232.30 M); closed form
+4. cost_img: imaging-only cost = US$ 6.84 bn; closed form (cost is linear in cost_img)
+5. cost_trt: comprehensive cost = US$ 232.9 bn; closed form
+6. vly_elasticity: root in [0.5, 2.0] (Robinson et al. 2019's range) of
+   return_FI(imaging) / return_FI(comprehensive) = 179.19 / 12.43; the nearer bound if none;
+   vly_fi: then closed form for the two full-income returns (least squares in logs)
+7. vly_hc : least squares in logs on the two human-capital returns (31.61, 2.46)
+
+Outer grid: gamma in 0.5, 1.0, ..., 4.0 x eta in 2, 3, ..., 10; keep the pair whose fit has
+the smallest worst relative error over all targets. Deaths with no scale-up are *not* fitted: they
+follow from GLOBOCAN 2022 mortality-to-incidence ratios and projected cases.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import brentq
+
+from imcap.impact.data import ImpactInputs, load_inputs
+from imcap.impact.model import References
+from imcap.impact.params import Params
+from imcap.impact.run import make_draws, simulate, totals
+from imcap.impact.scenarios import builtin
+
+# Published global results (PUBLISHED_TARGETS.md): value, in model units (persons, US$).
+TARGETS: dict[str, float] = {
+    "deaths_baseline": 76.0e6,
+    "imaging.deaths_averted": 2.46e6,
+    "imaging.life_years": 54.92e6,
+    "imaging.cost": 6.84e9,
+    "imaging.return_fi": 179.19,
+    "imaging.return_hc": 31.61,
+    "comprehensive.deaths_averted": 9.55e6,
+    "comprehensive.life_years": 232.30e6,
+    "comprehensive.cost": 232.9e9,
+    "comprehensive.return_fi": 12.43,
+    "comprehensive.return_hc": 2.46,
+}
+ELASTICITY_RANGE = (0.5, 2.0)
+GAMMA_GRID = tuple(np.round(np.arange(0.5, 4.001, 0.5), 2))
+ETA_GRID = tuple(float(x) for x in range(2, 11))
+
+
+def world(inp: ImpactInputs, p: Params, scenario: str,
+          ref: References | None = None) -> dict[str, float]:
+    """Point estimate of the world totals of one built-in scenario for parameters ``p``."""
+    r = simulate(inp, builtin(scenario), make_draws(inp, 1, params=p), ref=ref)
+    _, out = totals(r, "world")
+    return {k: float(v[0, 0]) for k, v in out.items()}
+
+
+def results(inp: ImpactInputs, p: Params) -> dict[str, float]:
+    """The model's values of every target, keyed like ``TARGETS``."""
+    ref = References.from_inputs(inp)
+    img = world(inp, p, "imaging", ref)
+    comp = world(inp, p, "comprehensive", ref)
+    out = {"deaths_baseline": img["deaths_baseline"]}
+    for name, w in (("imaging", img), ("comprehensive", comp)):
+        for k in ("deaths_averted", "life_years", "cost", "return_fi", "return_hc"):
+            out[f"{name}.{k}"] = w[k]
+    return out
+
+
+def _fit_given(inp: ImpactInputs, gamma: float, eta: float) -> Params:
+    ref = References.from_inputs(inp)
+    p = Params(gamma=gamma, eta=eta)
+    T = TARGETS  # noqa: N806
+
+    def averted(scn: str, q: Params) -> float:
+        return world(inp, q, scn, ref)["deaths_averted"]
+
+    phi = brentq(lambda x: averted("imaging", p.replace(phi=x)) - T["imaging.deaths_averted"],
+                 1e-4, 1 - 1e-9, xtol=1e-10)
+    p = p.replace(phi=phi)
+    lo = averted("comprehensive", p.replace(theta=0.0))
+    hi = averted("comprehensive", p.replace(theta=1.0))
+    target = T["comprehensive.deaths_averted"]
+    theta = 1.0 if hi < target else 0.0 if lo > target else brentq(
+        lambda x: averted("comprehensive", p.replace(theta=x)) - target, 0.0, 1.0, xtol=1e-10)
+    p = p.replace(theta=theta)
+    img = world(inp, p, "imaging", ref)
+    comp = world(inp, p, "comprehensive", ref)
+    rho = p.rho * np.sqrt(T["imaging.life_years"] / img["life_years"]
+                          * T["comprehensive.life_years"] / comp["life_years"])
+    cost_img = p.cost_img * T["imaging.cost"] / img["cost"]
+    p = p.replace(rho=float(rho), cost_img=float(cost_img))
+    c_img_in_comp = world(inp, p.replace(cost_trt=0.0), "comprehensive", ref)["cost"]
+    cost_trt = p.cost_trt * (T["comprehensive.cost"] - c_img_in_comp) / (
+        world(inp, p, "comprehensive", ref)["cost"] - c_img_in_comp)
+    p = p.replace(cost_trt=float(max(cost_trt, 0.0)))
+    want = T["imaging.return_fi"] / T["comprehensive.return_fi"]
+
+    def ratio(e: float) -> float:
+        q = p.replace(vly_elasticity=e)
+        return world(inp, q, "imaging", ref)["return_fi"] / world(
+            inp, q, "comprehensive", ref)["return_fi"]
+
+    lo_e, hi_e = ELASTICITY_RANGE
+    try:
+        eps = brentq(lambda e: np.log(ratio(e) / want), lo_e, hi_e, xtol=1e-8)
+    except ValueError:  # no root in range: the bound closest to the target ratio
+        eps = min((lo_e, hi_e), key=lambda e: abs(np.log(ratio(e) / want)))
+    p = p.replace(vly_elasticity=float(eps))
+    img = world(inp, p, "imaging", ref)
+    comp = world(inp, p, "comprehensive", ref)
+    f_fi = np.sqrt(T["imaging.return_fi"] / img["return_fi"]
+                   * T["comprehensive.return_fi"] / comp["return_fi"])
+    f_hc = np.sqrt(T["imaging.return_hc"] / img["return_hc"]
+                   * T["comprehensive.return_hc"] / comp["return_hc"])
+    return p.replace(vly_fi=float(p.vly_fi * f_fi), vly_hc=float(p.vly_hc * f_hc))
+
+
+def relative_errors(inp: ImpactInputs, p: Params) -> dict[str, float]:
+    got = results(inp, p)
+    return {k: got[k] / v - 1 for k, v in TARGETS.items()}
+
+
+@dataclass(frozen=True)
+class Fit:
+    params: Params
+    errors: dict[str, float]  # model / target - 1, per target
+    values: dict[str, float]
+
+
+def fit(inp: ImpactInputs | None = None, gammas: tuple[float, ...] = GAMMA_GRID,
+        etas: tuple[float, ...] = ETA_GRID) -> Fit:
+    """The global calibration (module docstring). Deterministic."""
+    inp = inp or load_inputs()
+    best: tuple[float, Params] | None = None
+    for g, eta in ((g, e) for g in gammas for e in etas):
+        p = _fit_given(inp, float(g), float(eta))
+        worst = max(abs(e) for e in relative_errors(inp, p).values())
+        if best is None or worst < best[0] - 1e-12:
+            best = (worst, p)
+    assert best is not None
+    p = best[1]
+    return Fit(params=p, errors=relative_errors(inp, p), values=results(inp, p))
+
+
+def write(f: Fit, path: Path | None = None) -> Path:
+    path = path or Path(__file__).resolve().parents[1] / "data" / "impact" / "calibration.json"
+    doc = {
+        "about": "Free parameters of imcap.impact fitted to the Commission's global results "
+                 "by `python -m imcap.impact.calibrate` (see docs/impact.md). Do not edit.",
+        "params": {k: round(v, 10) for k, v in f.params.as_dict().items()},
+        "targets": TARGETS,
+        "model": {k: round(v, 4) for k, v in f.values.items()},
+        "relative_error": {k: round(v, 5) for k, v in f.errors.items()},
+    }
+    path.write_text(json.dumps(doc, indent=1) + "\n")
+    return path
+
+
+def main() -> None:
+    f = fit()
+    print("parameters:", json.dumps(f.params.as_dict(), indent=1))
+    for k, v in TARGETS.items():
+        print(f"  {k:32s} target {v:14.4g}  model {f.values[k]:14.4g}  "
+              f"error {100 * f.errors[k]:+6.2f}%")
+    print("written:", write(f))
+
+
+if __name__ == "__main__":
+    main()
