@@ -1,0 +1,206 @@
+"""``imcap access``: travel time, catchments and population coverage (AccessMod terms)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+
+from imcap.access.coverage import (
+    DEFAULT_THRESHOLDS,
+    capacity_coverage,
+    catchment_table,
+    check_thresholds,
+    coverage_table,
+)
+from imcap.access.raster import (
+    Facilities,
+    Grid,
+    align_population,
+    check_on_passable,
+    facilities_at,
+    load_facilities,
+    lonlat_to_grid_crs,
+    minutes_to_raster,
+    rasterize_zones,
+    read_raster,
+    same_grid,
+    write_geotiff,
+)
+from imcap.access.workflow import compute_travel_time, open_surface
+from imcap.cli.common import DbOption, FormatOption, check_format, emit, err_console, open_db
+from imcap.errors import ParameterError, UserError
+
+app = typer.Typer(help="Geographic access: travel time to the nearest facility, catchments, "
+                       "population coverage within thresholds (like WHO AccessMod).",
+                  no_args_is_help=True)
+
+ScenarioOpt = Annotated[Path | None, typer.Option("--scenario", help="Scenario file (TOML/JSON): "
+                        "land cover + roads + barriers (+ DEM), or a friction surface.")]
+FrictionOpt = Annotated[Path | None, typer.Option("--friction", help="Friction surface GeoTIFF in "
+                        "minutes per metre (e.g. Malaria Atlas Project).")]
+FacilitiesOpt = Annotated[Path | None, typer.Option("--facilities", help="Facilities: GeoPackage/"
+                          "GeoJSON/Shapefile, or CSV with x,y (raster CRS) or lon,lat.")]
+CountryOpt = Annotated[str | None, typer.Option("--country", help="ISO3: take facilities with a "
+                       "functional unit of --modality from the registry.")]
+ModalityOpt = Annotated[str, typer.Option("--modality", help="Modality code (CT, MRI, XR...).")]
+
+
+def _thresholds(text: str) -> tuple[float, ...]:
+    try:
+        return check_thresholds([float(x) for x in text.split(",") if x.strip()])
+    except ValueError:
+        raise ParameterError("bad thresholds", expected="minutes separated by commas",
+                             got=text, where="--thresholds") from None
+
+
+def _facilities(path: Path | None, country: str | None, modality: str, db: str | None,
+                grid: Grid, capacity_field: str | None = None) -> Facilities:
+    if (path is None) == (country is None):
+        raise ParameterError("give facilities", expected="--facilities FILE or --country ISO3 "
+                             "(registry)", got={"facilities": path, "country": country})
+    if path is not None:
+        return load_facilities(path, grid, capacity_field=capacity_field)
+    from imcap.access.registry import functional_facilities
+
+    found = functional_facilities(open_db(db), country or "", modality)
+    if not found:
+        raise UserError("no facility with a functional unit in the registry",
+                        expected=f"at least one facility with a functional {modality.upper()}",
+                        got=0, where=f"--country {country}")
+    x, y = lonlat_to_grid_crs(np.array([f.lon for f in found]),
+                              np.array([f.lat for f in found]), grid)
+    return facilities_at(x, y, [f.name for f in found], grid, where="registry")
+
+
+@app.command("traveltime")
+def traveltime(
+    out: Annotated[Path, typer.Option("--out", help="Output GeoTIFF: minutes (float32, "
+                                      "nodata -1 where unreachable).")],
+    scenario: ScenarioOpt = None,
+    friction: FrictionOpt = None,
+    facilities: FacilitiesOpt = None,
+    country: CountryOpt = None,
+    modality: ModalityOpt = "CT",
+    catchments: Annotated[Path | None, typer.Option(
+        "--catchments", help="Output GeoTIFF: nearest facility, 1-based row of the facility "
+        "list (int32, nodata 0).")] = None,
+    max_minutes: Annotated[float | None, typer.Option("--max-minutes", help="Stop at this "
+                                                      "travel time.")] = None,
+    knight: Annotated[bool, typer.Option("--knight", help="16 directions (knight's move).")]
+    = False,
+    db: DbOption = None,
+) -> None:
+    """Travel time from every cell to the nearest facility (and its catchment)."""
+    sc = open_surface(scenario, friction)
+    fac = _facilities(facilities, country, modality, db, sc.grid)
+    minutes, nearest = compute_travel_time(sc, fac, max_minutes=max_minutes,
+                                           knight=knight or sc.knight)
+    write_geotiff(out, minutes_to_raster(minutes), sc.grid, nodata=-1.0)
+    if catchments is not None:
+        write_geotiff(catchments, nearest + 1, sc.grid, nodata=0, dtype="int32")
+    reach = np.isfinite(minutes)
+    err_console.print(f"{len(fac)} facilities; {reach.mean():.1%} of cells reachable; "
+                      f"median {np.median(minutes[reach]):.0f} min; wrote {out}")
+
+
+@app.command("coverage")
+def coverage(
+    traveltime: Annotated[Path, typer.Option("--traveltime", help="Travel-time GeoTIFF "
+                                             "(minutes) from `imcap access traveltime`.")],
+    population: Annotated[Path, typer.Option("--population", help="Population GeoTIFF "
+                                             "(people per cell; any grid, resampled keeping "
+                                             "totals).")],
+    density: Annotated[bool, typer.Option("--density", help="The population raster holds "
+                                          "people per km² (e.g. WorldPop density).")] = False,
+    zones: Annotated[Path | None, typer.Option("--zones", help="Zone polygons for zonal "
+                                               "statistics.")] = None,
+    zone_field: Annotated[str | None, typer.Option("--zone-field", help="Zone name column.")]
+    = None,
+    catchments: Annotated[Path | None, typer.Option("--catchments", help="Catchment GeoTIFF: "
+                                                    "add one row per facility.")] = None,
+    facilities: FacilitiesOpt = None,
+    thresholds: Annotated[str, typer.Option("--thresholds", help="Minutes, comma-separated.")]
+    = ",".join(f"{t:g}" for t in DEFAULT_THRESHOLDS),
+    store: Annotated[bool, typer.Option("--store", help="Store the national figures as "
+                                        "indicators (needs --country, --modality, --year).")]
+    = False,
+    country: Annotated[str | None, typer.Option("--country", help="ISO3 for --store.")] = None,
+    modality: ModalityOpt = "CT",
+    year: Annotated[int | None, typer.Option("--year", help="Year for --store.")] = None,
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """Population and share within each threshold: national, per zone, per catchment."""
+    check_format(fmt)
+    ts = _thresholds(thresholds)
+    minutes, grid = read_raster(traveltime, what="travel-time raster")
+    minutes[~(minutes >= 0)] = np.inf
+    pop, pgrid = read_raster(population, what="population raster")
+    people = align_population(pop, pgrid, grid, density=density)
+    zone_idx, names = (None, None)
+    if zones is not None:
+        if not zone_field:
+            raise ParameterError("--zones needs --zone-field", expected="a column name",
+                                 got=None, where="--zone-field")
+        zone_idx, names = rasterize_zones(zones, zone_field, grid)
+    rows = coverage_table(minutes, people, ts, zones=zone_idx, zone_names=names)
+    if catchments is not None:
+        lab, cgrid = read_raster(catchments, what="catchment raster")
+        same_grid(grid, cgrid, "--catchments")
+        nearest = np.where(np.isfinite(lab), lab, 0).astype(np.int64) - 1
+        n = int(nearest.max()) + 1
+        fnames = (load_facilities(facilities, grid).names if facilities is not None
+                  else [f"facility {i + 1}" for i in range(n)])
+        for r in catchment_table(minutes, nearest, people, fnames, ts):
+            r["area"] = f"catchment: {r.pop('facility')}"
+            rows.append(r)
+    if store:
+        if not (country and year):
+            raise ParameterError("--store needs --country and --year", expected="both",
+                                 got={"country": country, "year": year}, where="--store")
+        from imcap.access.registry import store_coverage
+
+        n = store_coverage(open_db(db), country, modality, year, rows, ts,
+                           source=f"imcap access: {traveltime.name}; population {population.name}",
+                           n_facilities=0)
+        err_console.print(f"stored {n} indicator value(s) for {country.upper()} {year}")
+    emit(rows, fmt, title="Population within travel time")
+
+
+@app.command("capacity")
+def capacity(
+    population: Annotated[Path, typer.Option("--population", help="Population GeoTIFF.")],
+    capacity_field: Annotated[str, typer.Option("--capacity-field", help="Facility column: "
+                                                "people each facility can serve.")],
+    facilities: FacilitiesOpt = None,
+    scenario: ScenarioOpt = None,
+    friction: FrictionOpt = None,
+    max_minutes: Annotated[float, typer.Option("--max-minutes", help="Farthest a facility "
+                                               "serves.")] = 120.0,
+    order: Annotated[str, typer.Option("--order", help="capacity (largest first) or input.")]
+    = "capacity",
+    density: Annotated[bool, typer.Option("--density", help="Population in people per km².")]
+    = False,
+    fmt: FormatOption = "table",
+) -> None:
+    """Capacity-limited coverage: each facility serves its nearest people up to capacity."""
+    check_format(fmt)
+    sc = open_surface(scenario, friction)
+    if facilities is None:
+        raise ParameterError("--facilities is required", expected="a facility file", got=None)
+    fac = load_facilities(facilities, sc.grid, capacity_field=capacity_field)
+    check_on_passable(fac, sc.cost)
+    pop, pgrid = read_raster(population, what="population raster")
+    people = align_population(pop, pgrid, sc.grid, density=density)
+    res = capacity_coverage(sc.cost, sc.grid.cell_size(), people, fac.rows, fac.cols,
+                            fac.capacity, max_minutes=max_minutes, order=order,  # type: ignore[arg-type]
+                            knight=sc.knight)
+    rows = [{"facility": fac.names[i], "capacity": float(res.capacity[i]),
+             "served": float(res.served[i]), "max_minutes_served": float(res.max_minutes_served[i])}
+            for i in res.order]
+    rows.append({"facility": "unserved", "capacity": None, "served": res.unserved,
+                 "max_minutes_served": None})
+    emit(rows, fmt, title=f"Capacity-limited coverage within {max_minutes:g} min")
