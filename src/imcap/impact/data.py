@@ -85,7 +85,7 @@ class ImpactInputs:
         """Override current densities: ``{iso3: {modality: units per million}}``. Countries or
         modalities not given keep the bundled value."""
         d = self.density.copy()
-        s = self.density_source.copy()
+        s = self.density_source.astype("U16")
         pos = {c: i for i, c in enumerate(self.iso3)}
         for iso, mods in densities.items():
             i = pos.get(iso.upper())
@@ -181,7 +181,7 @@ def load_inputs() -> ImpactInputs:
             ly = _yearly_lifetable(tables[(m49, sex)])
             e, ed, wd = _life_years(ly, age[i, ks])
             le[i, ks], le_d[i, ks], work_d[i, ks] = e, ed, wd
-    src = c[[f"{m}_source" for m in MODALITIES]].to_numpy(object).astype(str)
+    src = c[[f"{m}_source" for m in MODALITIES]].to_numpy(object).astype("U16")
     return ImpactInputs(
         iso3=c.iso3.to_numpy(str), name=c.name.fillna(c.iso3).to_numpy(str),
         income_group=c.income_group.fillna("").to_numpy(str),

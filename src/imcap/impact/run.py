@@ -127,10 +127,11 @@ def group_labels(inp: ImpactInputs, by: str) -> np.ndarray:
         return inp.iso3
     if by == "income":
         return inp.income_group
-    if by == "region":
-        return inp.who_region
-    if by == "wb_region":
-        return inp.wb_region
+    if by in ("region", "wb_region"):
+        # territories outside WHO membership (e.g. Puerto Rico, French overseas departments)
+        # are kept in a group of their own so that groups always add up to the world
+        lab = inp.who_region if by == "region" else inp.wb_region
+        return np.where(lab == "", "other", lab)
     if by == "world":
         return np.full(len(inp.iso3), "WLD")
     raise ParameterError("unknown grouping", expected=" | ".join(GROUPINGS), got=by,
@@ -142,7 +143,7 @@ def totals(result: ImpactResult, by: str = "world") -> tuple[list[str], dict[str
     benefit - cost; return per dollar = benefit / cost (NaN where cost is 0).
     Returns (group labels, {output: (D, G)})."""
     labels = group_labels(result.inputs, by)
-    order = list(INCOME_GROUPS) if by == "income" else sorted(set(labels) - {""})
+    order = list(INCOME_GROUPS) if by == "income" else sorted(set(labels))
     order = [g for g in order if g in set(labels)]
     onehot = (labels[:, None] == np.array(order)[None, :]).astype(float)  # (C, G)
     out = {m: result.values[m] @ onehot for m in METRICS}

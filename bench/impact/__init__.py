@@ -1,0 +1,1 @@
+"""Benchmark of the impact model (run ``python -m bench.impact``)."""
