@@ -1,0 +1,61 @@
+"""Country profile report, WHO-Atlas style: HTML (self-contained, inline SVG charts and map)
+and PDF (WeasyPrint, which runs no JavaScript, hence SVG). Every figure lists its source."""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
+
+from imcap.reports.figures import report_svgs
+from imcap.reports.profile import country_profile
+from imcap.store.db import Database
+
+
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(resources.files("imcap.reports") /
+                                                  "templates")),
+                      autoescape=select_autoescape(["html"]))
+    env.filters["num"] = _num
+    return env
+
+
+def _num(v: Any, digits: int = 2) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, int | float):
+        if abs(v) >= 1000:
+            return f"{v:,.0f}"
+        return f"{int(v)}" if float(v).is_integer() else f"{v:.{digits}f}"
+    return str(v)
+
+
+def render_html(s: Session, profile: dict[str, Any], *, site_name: str = "imcap") -> str:
+    css = (resources.files("imcap.reports") / "templates" / "report.css").read_text("utf-8")
+    return _env().get_template("country_report.html").render(
+        p=profile, svgs=report_svgs(s, profile), css=css, site_name=site_name,
+        generated=dt.date.today().isoformat())
+
+
+def render_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=None).write_pdf()  # type: ignore[no-any-return]
+
+
+def write_report(db: Database, iso3: str, fmt: str, out: Path | str,
+                 year: int | None = None) -> Path:
+    """Write the profile of ``iso3`` as ``html`` or ``pdf`` to ``out``; returns the path."""
+    with db.session() as s:
+        html = render_html(s, country_profile(s, iso3, year, db=db))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "html":
+        out.write_text(html, encoding="utf-8")
+    else:
+        out.write_bytes(render_pdf(html))
+    return out

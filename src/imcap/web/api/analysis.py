@@ -1,0 +1,248 @@
+"""Analysis resources: country profiles, indicators, benchmarks, access results, scenarios."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import func, select
+
+from imcap.errors import ConflictError, NotFoundError
+from imcap.reports.profile import benchmarks, country_profile
+from imcap.store.repo import row_dict
+from imcap.store.schema import IndicatorValue, Scenario
+from imcap.web import cache as vcache
+from imcap.web import editing
+from imcap.web.api.models import ScenarioIn, ScenarioPatch
+from imcap.web.auth.audit import audit
+from imcap.web.auth.policy import Principal, require
+from imcap.web.deps import (
+    Page,
+    client_ip,
+    db_of,
+    etag,
+    expected_version,
+    jsonable,
+    listing,
+    page_limit,
+    reader,
+    registry_reader,
+    session,
+)
+
+router = APIRouter()
+ISO3 = Path(..., min_length=3, max_length=3, description="ISO 3166-1 alpha-3 code, e.g. KEN")
+YEAR = Query(None, ge=1950, le=2100, description="reference year (default: latest)")
+
+INDICATOR_COLUMNS = ("indicator", "country_iso3", "area_id", "year", "item", "value",
+                     "numerator", "denominator", "unit", "source", "source_date", "method",
+                     "synthetic")
+
+
+def cached_profile(request: Request, s: Any, iso3: str, year: int | None) -> dict[str, Any]:
+    iso3 = iso3.upper()
+    key = ("profile", iso3, year, vcache.generation(s))
+    return request.app.state.cache.get(  # type: ignore[no-any-return]
+        key, lambda: jsonable(country_profile(s, iso3, year, db=db_of(request))))
+
+
+def indicator_rows(request: Request, s: Any, iso3: str | None, year: int | None
+                   ) -> list[dict[str, Any]]:
+    """Indicator rows in the ``imcap.indicators.compute`` layout (service when installed,
+    otherwise the inventory densities of the profile)."""
+    key = ("indicators", iso3, year, vcache.generation(s))
+
+    def make() -> list[dict[str, Any]]:
+        try:
+            from imcap.indicators import compute  # type: ignore[attr-defined]
+        except ImportError:
+            compute = None
+        if compute is not None:
+            df = compute(db_of(request), country=iso3, year=year)
+            return jsonable(df.to_dict("records"))  # type: ignore[no-any-return]
+        if iso3 is None:
+            return []
+        prof = cached_profile(request, s, iso3, year)
+        rows = []
+        for d in prof["densities"]:
+            for ind, num in (("units_per_million", "units"),
+                             ("functional_units_per_million", "functional_units")):
+                if d[num] is None:
+                    continue
+                rows.append({"indicator": ind, "country_iso3": iso3, "area_id": None,
+                             "year": prof["year"], "item": d["modality"],
+                             "value": d["per_million" if num == "units" else
+                                        "functional_per_million"],
+                             "numerator": d[num], "denominator": prof["population"],
+                             "unit": "per million population", "source": "imcap inventory",
+                             "source_date": None, "method": "units / population x 1e6",
+                             "synthetic": prof["synthetic"]})
+        return rows
+
+    return request.app.state.cache.get(key, make)  # type: ignore[no-any-return]
+
+
+@router.get("/countries/{iso3}/profile", tags=["analysis"], summary="Country profile")
+def profile(request: Request, iso3: str = ISO3, year: int | None = YEAR,
+            _p: Principal = Depends(reader)):
+    with session(request) as s:
+        prof = cached_profile(request, s, iso3, year)
+    return JSONResponse(prof)
+
+
+@router.get("/indicators", tags=["analysis"], summary="Indicators (densities, coverage...)")
+def indicators(request: Request, page: Page = Depends(), _p: Principal = Depends(reader),
+               country: str = Query(..., min_length=3, max_length=3),
+               year: int | None = YEAR,
+               indicator: str | None = Query(None, max_length=80),
+               item: str | None = Query(None, max_length=20)):
+    with session(request) as s:
+        editing.get_country(s, country)
+        rows = indicator_rows(request, s, country.upper(), year)
+    if indicator:
+        rows = [r for r in rows if r.get("indicator") == indicator]
+    if item:
+        rows = [r for r in rows if str(r.get("item")).upper() == item.upper()]
+    lim = page_limit(request, page)
+    return listing(request, rows[page.offset:page.offset + lim], page, len(rows),
+                   INDICATOR_COLUMNS)
+
+
+@router.get("/benchmarks", tags=["analysis"], summary="Income-group and region medians")
+def get_benchmarks(request: Request, page: Page = Depends(), _p: Principal = Depends(reader),
+                   country: str = Query(..., min_length=3, max_length=3)):
+    with session(request) as s:
+        c = editing.get_country(s, country)
+        b = benchmarks(s, c)
+    rows = [{"modality": m, "country_iso3": c.iso3, "income_group": c.income_group,
+             "who_region": c.who_region, **v} for m, v in b.items()]
+    return listing(request, rows, page, len(rows))
+
+
+@router.get("/access", tags=["analysis"], summary="Stored access results (coverage)")
+def access_results(request: Request, page: Page = Depends(), _p: Principal = Depends(reader),
+                   country: str | None = Query(None, min_length=3, max_length=3),
+                   indicator: str | None = Query(None, max_length=80)):
+    with session(request) as s:
+        stmt = select(IndicatorValue).order_by(IndicatorValue.id)
+        if country:
+            stmt = stmt.where(IndicatorValue.country_iso3 == country.upper())
+        if indicator:
+            stmt = stmt.where(IndicatorValue.indicator == indicator)
+        total = s.scalar(select(func.count()).select_from(stmt.subquery()))
+        rows = s.scalars(stmt.limit(page_limit(request, page)).offset(page.offset))
+        return listing(request, [row_dict(r) for r in rows], page, int(total or 0))
+
+
+# ----------------------------------------------------------------------------- scenarios
+
+def run_scenario(request: Request, sc: Scenario) -> dict[str, Any] | None:
+    """Run a scenario with the planning service when it is installed."""
+    try:
+        from imcap import planning  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    runner = getattr(planning, "run_scenario", None)
+    if runner is None:
+        return None
+    return jsonable(runner(db_of(request), sc.country_iso3, sc.inputs))  # type: ignore
+
+
+def _scenario(s: Any, sid: int) -> Scenario:
+    sc = s.get(Scenario, sid)
+    if sc is None:
+        raise NotFoundError("no such scenario", expected="an existing scenario id", got=sid,
+                            where="scenario")
+    return sc
+
+
+@router.get("/scenarios", tags=["scenarios"], summary="List scenarios")
+def list_scenarios(request: Request, page: Page = Depends(),
+                   _p: Principal = Depends(registry_reader),
+                   country: str | None = Query(None, min_length=3, max_length=3),
+                   kind: str | None = Query(None, max_length=20)):
+    with session(request) as s:
+        stmt = select(Scenario).order_by(Scenario.id)
+        if country:
+            stmt = stmt.where(Scenario.country_iso3 == country.upper())
+        if kind:
+            stmt = stmt.where(Scenario.kind == kind)
+        total = s.scalar(select(func.count()).select_from(stmt.subquery()))
+        rows = s.scalars(stmt.limit(page_limit(request, page)).offset(page.offset))
+        return listing(request, [row_dict(r) for r in rows], page, int(total or 0))
+
+
+@router.post("/scenarios", tags=["scenarios"], status_code=201, summary="Create a scenario")
+def create_scenario(request: Request, body: ScenarioIn,
+                    p: Principal = Depends(registry_reader)):
+    with session(request) as s:
+        if body.country:
+            editing.get_country(s, body.country)
+        require(p.can_run_scenarios(body.country), "create scenarios", p, "scenario")
+        if s.scalars(select(Scenario).where(Scenario.name == body.name)).first():
+            raise ConflictError("a scenario with this name exists", expected="a new name",
+                                got=body.name, where="name")
+        sc = Scenario(name=body.name, kind=body.kind[:20], country_iso3=body.country,
+                      inputs=body.inputs, actor=p.username, version=1)
+        s.add(sc)
+        s.flush()
+        if body.run:
+            sc.results = run_scenario(request, sc)
+        audit(s, p.username, "create", "scenario", sc.id, None, row_dict(sc), via="api",
+              ip=client_ip(request))
+        return JSONResponse(jsonable(row_dict(sc)), status_code=201,
+                            headers={"ETag": etag("scenario", sc.id, sc.version)})
+
+
+@router.get("/scenarios/{scenario_id}", tags=["scenarios"], summary="One scenario")
+def get_scenario(request: Request, scenario_id: int = Path(..., ge=1, le=2**31 - 1),
+                 _p: Principal = Depends(registry_reader)):
+    with session(request) as s:
+        sc = _scenario(s, scenario_id)
+        return JSONResponse(jsonable(row_dict(sc)),
+                            headers={"ETag": etag("scenario", sc.id, sc.version)})
+
+
+@router.patch("/scenarios/{scenario_id}", tags=["scenarios"], summary="Edit or re-run")
+def update_scenario(request: Request, body: ScenarioPatch,
+                    scenario_id: int = Path(..., ge=1, le=2**31 - 1),
+                    p: Principal = Depends(registry_reader)):
+    with session(request) as s:
+        sc = _scenario(s, scenario_id)
+        require(p.can_run_scenarios(sc.country_iso3), "edit scenarios", p, "scenario")
+        want = expected_version(request, body.version)
+        if want is not None and want != sc.version:
+            raise ConflictError("the scenario was changed by someone else since you loaded it",
+                                expected=f"version {want}", got=f"version {sc.version}",
+                                where=f"scenario {sc.id}")
+        before = row_dict(sc)
+        if body.name is not None:
+            sc.name = body.name.strip()[:200] or sc.name
+        if body.inputs is not None:
+            sc.inputs = body.inputs
+        if body.run:
+            sc.results = run_scenario(request, sc)
+        sc.version += 1
+        sc.updated_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        s.flush()
+        audit(s, p.username, "update", "scenario", sc.id, before, row_dict(sc), via="api",
+              ip=client_ip(request))
+        return JSONResponse(jsonable(row_dict(sc)),
+                            headers={"ETag": etag("scenario", sc.id, sc.version)})
+
+
+@router.delete("/scenarios/{scenario_id}", tags=["scenarios"], status_code=204,
+               summary="Delete a scenario")
+def delete_scenario(request: Request, scenario_id: int = Path(..., ge=1, le=2**31 - 1),
+                    p: Principal = Depends(registry_reader)):
+    with session(request) as s:
+        sc = _scenario(s, scenario_id)
+        require(p.can_run_scenarios(sc.country_iso3), "delete scenarios", p, "scenario")
+        before = row_dict(sc)
+        s.delete(sc)
+        s.flush()
+        audit(s, p.username, "delete", "scenario", scenario_id, before, None, via="api",
+              ip=client_ip(request))
+    return Response(status_code=204)
