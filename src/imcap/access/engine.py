@@ -232,8 +232,8 @@ def _edge(flat, ncols, i, j, r, c, rr, cc, k, ci, cj, lengths, mr, mc, dem, walk
     specialisation without those branches."""
     length = lengths[r, k]
     if mr is not None and k >= 8:
-        m1 = flat[(r + mr[k, 0]) * ncols + c + mc[k, 0]]
-        m2 = flat[(r + mr[k, 1]) * ncols + c + mc[k, 1]]
+        m1 = np.float64(flat[(r + mr[k, 0]) * ncols + c + mc[k, 0]])
+        m2 = np.float64(flat[(r + mr[k, 1]) * ncols + c + mc[k, 1]])
         if not (_passable(m1) and _passable(m2)):
             return -1.0
         if dem is None:
@@ -276,7 +276,7 @@ def _search_all(cost, lengths, dr, dc, mr, mc, src, times, labels, max_cost,
             continue  # stale entry (lazy deletion)
         r = i // ncols
         c = i - r * ncols
-        ci = flat[i]
+        ci = np.float64(flat[i])
         lab = labels[i]
         for k in range(nd):
             rr = r + dr[k]
@@ -284,7 +284,7 @@ def _search_all(cost, lengths, dr, dc, mr, mc, src, times, labels, max_cost,
             if rr < 0 or rr >= nrows or cc < 0 or cc >= ncols:
                 continue
             j = rr * ncols + cc
-            cj = flat[j]
+            cj = np.float64(flat[j])
             if not _passable(cj):
                 continue
             w = _edge(flat, ncols, i, j, r, c, rr, cc, k, ci, cj, lengths, mr, mc, dem, walk,
@@ -333,14 +333,14 @@ def _search_bounded(cost, lengths, dr, dc, mr, mc, src, times, max_cost,
             continue
         r = i // ncols
         c = i - r * ncols
-        ci = flat[i]
+        ci = np.float64(flat[i])
         for k in range(nd):
             rr = r + dr[k]
             cc = c + dc[k]
             if rr < 0 or rr >= nrows or cc < 0 or cc >= ncols:
                 continue
             j = rr * ncols + cc
-            cj = flat[j]
+            cj = np.float64(flat[j])
             if not _passable(cj):
                 continue
             w = _edge(flat, ncols, i, j, r, c, rr, cc, k, ci, cj, lengths, mr, mc, dem, walk,

@@ -61,8 +61,9 @@ class Grid:
 
     def rowcol(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Row and column of points given in the raster's CRS (may fall outside)."""
-        inv = ~self.transform
-        cols, rows = inv * (np.asarray(x, float), np.asarray(y, float))
+        t = self.transform  # north-up: col = (x - c) / a, row = (y - f) / e
+        cols = (np.asarray(x, float) - t.c) / t.a
+        rows = (np.asarray(y, float) - t.f) / t.e
         return np.floor(rows).astype(np.int64), np.floor(cols).astype(np.int64)
 
     def centres(self) -> tuple[np.ndarray, np.ndarray]:
