@@ -398,3 +398,27 @@ def compute_frames(data: dict[str, pd.DataFrame], *, year: int | None = None,
     df = df.sort_values(["_o", "country_iso3", "_a", "area_id", "year", "item", "source"],
                         na_position="first", kind="stable")
     return df.drop(columns=["_o", "_a"]).reset_index(drop=True)[COLUMNS]
+
+
+def units_by_facility(db_or_session: Database | Session, iso3: str) -> pd.DataFrame:
+    """Facilities of a country with their inventory units per modality (lower-case columns:
+    ct, mri, ...), plus name, level, area_id, lat, lon and synthetic (any unit synthetic)."""
+    f, u = Facility, ImagingUnit
+    stmt = (select(f.id, f.name, f.level, f.area_id, f.lat, f.lon, u.modality, u.synthetic)
+            .join(u, u.facility_id == f.id)
+            .where(f.country_iso3 == iso3.upper(), u.status != _OUT))
+    if isinstance(db_or_session, Database):
+        with db_or_session.engine.connect() as conn:
+            rows = _read(conn, stmt)
+    else:
+        rows = _read(db_or_session.connection(), stmt)
+    cols = [m.code.lower() for m in MODALITIES]
+    if rows.empty:
+        return pd.DataFrame(columns=["id", "name", "level", "area_id", "lat", "lon", "synthetic",
+                                     *cols])
+    wide = pd.crosstab(rows["id"], rows["modality"].str.lower())
+    wide = wide.reindex(columns=cols, fill_value=0).reset_index()
+    info = rows.groupby("id", sort=False).agg(
+        name=("name", "first"), level=("level", "first"), area_id=("area_id", "first"),
+        lat=("lat", "first"), lon=("lon", "first"), synthetic=("synthetic", "any")).reset_index()
+    return info.merge(wide, on="id")

@@ -114,7 +114,8 @@ def kenya_county_figure(df: pd.DataFrame, facilities: pd.DataFrame, iso3: str = 
 
 def income_group_figure(df: pd.DataFrame, iso3: str = "KEN") -> tuple[go.Figure, str]:
     pos = position(df, iso3, indicator="units_per_million")
-    pos = pos[pos["item"].isin(["CT", "MRI", "PET", "SPECT", "MAMMO"])]
+    # modalities that enough of the group reports (CT and MRI for Kenya's group)
+    pos = pos[pos["item"].isin(["CT", "MRI", "PET", "SPECT", "MAMMO"]) & (pos["income_n"] >= 3)]
     cats = list(pos["item"])
     fig = go.Figure()
     fig.add_trace(go.Bar(x=cats, y=pos["value"], name=f"{iso3}", marker_color="#d7301f",
