@@ -1,0 +1,174 @@
+"""Generic country / area tables: one row per place, year and modality or cadre, with a count
+and/or a density per million (an IAEA IMAGINE extract, a national survey summary, a workforce
+table). Columns are the fields of :data:`imcap.domain.fields.TABLE_FIELDS`; a TOML mapping
+renames the user's columns, maps values and sets defaults (docs/importing.md).
+
+Each row becomes one :class:`CountryFigure` per measure given (count, per_million):
+item_kind ``modality`` or ``cadre`` (cadre rows go to CountryFigure too, not to the Workforce
+table, which holds facility-level staff), sector ``total``. The area is found by id, code or
+name within the country; the country comes from the column, the mapping default or
+``country=``. When the file has a country column and ``country=`` is given, rows of other
+countries are skipped with a note. Without any source, the figures are recorded with source
+``"table <filename>"`` and a note says so.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from imcap.domain.fields import (
+    AREA,
+    CADRE,
+    COMMENT,
+    COUNT,
+    COUNTRY,
+    METHOD,
+    MODALITY,
+    PER_MILLION,
+    SOURCE,
+    SOURCE_DATE,
+    TABLE_FIELDS,
+    YEAR,
+)
+from imcap.errors import ValidationReport
+from imcap.ingest.bulk import bulk_upsert
+from imcap.ingest.gho import FIGURE_KEY
+from imcap.ingest.tabular import (
+    AreaIndex,
+    ColumnMapping,
+    Problems,
+    Sheet,
+    Source,
+    known_countries,
+    load_input,
+    load_mapping,
+    parse_column,
+    read_tables,
+    resolve_columns,
+    spreadsheet_rows,
+    write,
+)
+from imcap.store.db import Database
+from imcap.store.schema import CountryFigure
+
+KIND = "table"
+SHEETS = ("Country figures", "Figures", "Table", "Data")
+
+
+def import_table(db: Database, path: Source, mapping: ColumnMapping | dict | str | None = None,
+                 *, country: str | None = None, source: str | None = None,
+                 filename: str | None = None, actor: str = "cli",
+                 dry_run: bool = False) -> ValidationReport:
+    """Import a country/area table of counts or densities. Never raises on bad data."""
+    raw = load_input(path, filename)
+    report = ValidationReport(raw.filename, KIND)
+    mp = load_mapping(mapping, (f.name for f in TABLE_FIELDS))
+    if source and "source" not in mp.defaults:
+        mp.defaults["source"] = source
+    sheet = read_tables(raw, report, sheet=mp.sheet, prefer_sheets=SHEETS)
+    if sheet is None:
+        return report
+    probs = Problems(report, sheet.name)
+    cols = resolve_columns(sheet, TABLE_FIELDS, mp, probs,
+                           required=("year",) + (() if country else ("country",)))
+    if not ({"modality", "cadre"} & (set(cols) | set(mp.defaults))):
+        probs.add(1, "modality", "a column modality or cadre",
+                  "columns " + ", ".join(repr(c) for c in sheet.frame.columns))
+    if not ({"count", "per_million"} & set(cols)):
+        probs.add(1, "count", "a column count or per_million",
+                  "columns " + ", ".join(repr(c) for c in sheet.frame.columns))
+    if report.problems:
+        return report
+    if country and "country" in cols:
+        iso = str(country).strip().upper()
+        other = sheet.frame[cols["country"]].astype(str).str.strip().str.upper() != iso
+        if other.any():
+            report.notes.append(f"{int(other.sum())} row(s) of other countries skipped")
+            sheet = Sheet(sheet.name, sheet.frame.loc[~other.to_numpy()])
+    if country and "country" not in mp.defaults:
+        mp.defaults["country"] = country
+    default_source = None
+    if "source" not in cols and "source" not in mp.defaults:
+        default_source = f"table {raw.filename}"
+        report.notes.append(f"no source given; figures recorded with source {default_source!r}")
+    rows = _validate(db, sheet, cols, mp, probs, default_source)
+    probs.close()
+    if report.problems:
+        return report
+    by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_source[r["source"]].append(r)
+
+    def apply(s: Any, batch_id: int) -> dict[str, int]:
+        total = {"inserted": 0, "updated": 0, "unchanged": 0}
+        for src, part in by_source.items():
+            for k, v in bulk_upsert(s, CountryFigure, FIGURE_KEY, part, scope={"source": src},
+                                    batch_id=batch_id, actor=actor).items():
+                total[k] += v
+        return total
+
+    write(db, report, raw, KIND, next(iter(by_source), "table"), actor, dry_run, apply)
+    return report
+
+
+def _validate(db: Database, sheet: Sheet, cols: dict[str, str], mp: ColumnMapping,
+              probs: Problems, default_source: str | None) -> list[dict[str, Any]]:
+    rownum = spreadsheet_rows(sheet)
+    p = {f.name: parse_column(sheet, f, cols.get(f.name), mp, probs)[0]
+         for f in (COUNTRY, AREA, YEAR, MODALITY, CADRE, COUNT, PER_MILLION, SOURCE,
+                   SOURCE_DATE, METHOD, COMMENT)}
+    bad_rows = {pr.row for pr in probs.report.problems}
+    with db.session() as s:
+        iso3s = known_countries(s)
+        areas = {c: AreaIndex.load(s, c) for c in {c for c in p["country"] if c in iso3s}
+                 if any(a is not None for a in p["area"])}
+    out: list[dict[str, Any]] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for i in range(len(sheet.frame)):
+        r = int(rownum[i])
+        if r in bad_rows:
+            continue
+        c = p["country"][i]
+        ccol = cols.get("country", "country")
+        if c is None:
+            probs.add(r, ccol, "a country (ISO3) in the row, the mapping or --country", "")
+            continue
+        if c not in iso3s:
+            probs.add(r, ccol, "an ISO3 code of the country table", c)
+            continue
+        area_id = None
+        if p["area"][i] is not None:
+            area_id = areas[c].find(p["area"][i]) if c in areas else None
+            if area_id is None:
+                probs.add(r, cols.get("area", "area"), f"an area code or name of {c}",
+                          p["area"][i])
+                continue
+        mod, cad = p["modality"][i], p["cadre"][i]
+        if (mod is None) == (cad is None):
+            probs.add(r, cols.get("modality", "modality"),
+                      "exactly one of modality or cadre", f"modality {mod!r}, cadre {cad!r}")
+            continue
+        measures = [(m, p[m][i]) for m in ("count", "per_million") if p[m][i] is not None]
+        if not measures:
+            probs.add(r, cols.get("count", cols.get("per_million", "count")),
+                      "a count or a per_million value", "")
+            continue
+        src = p["source"][i] or default_source
+        for measure, value in measures:
+            row = {"country_iso3": c, "area_id": area_id, "year": p["year"][i],
+                   "item_kind": "modality" if mod else "cadre", "item": mod or cad,
+                   "measure": measure, "sector": "total", "source": src,
+                   "value": float(value), "flag": None, "comment": p["comment"][i],
+                   "source_date": p["source_date"][i], "method": p["method"][i] or "reported"}
+            k = tuple(row[f] for f in FIGURE_KEY)
+            if k in seen:
+                what = " ".join(str(x) for x in (c, area_id, p["year"][i], mod or cad) if x)
+                probs.add(r, cols.get("year", "year"),
+                          f"one row per place, year, item and source (row {seen[k]} has the "
+                          "same)", what)
+                break
+            seen[k] = r
+            out.append(row)
+    return out
+
