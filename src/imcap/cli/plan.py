@@ -89,6 +89,9 @@ def invest(
     seed: Annotated[int, typer.Option(help="Random seed of the draws.")] = 20250513,
     out: Annotated[str | None, typer.Option(help="Write plan.xlsx or plan.csv.")] = None,
     save: Annotated[bool, typer.Option(help="Save the scenario in the store.")] = True,
+    impact_plan: Annotated[str | None, typer.Option(help="Also write the plan as JSON for "
+                                                    "`imcap impact` (units added, costs).")]
+    = None,
     db: DbOption = None,
     fmt: FormatOption = "table",
 ) -> None:
@@ -116,6 +119,14 @@ def invest(
     if fmt == "table":
         emit(_rows(run.case.by_line().reset_index()), fmt, title="cost by line and year (US$)")
         emit(_rows(run.feasibility), fmt, title="feasibility")
+    if impact_plan:
+        import json
+        from pathlib import Path
+
+        from imcap.planning.case import to_impact_plan
+
+        Path(impact_plan).write_text(json.dumps(to_impact_plan(run.case), indent=1),
+                                     encoding="utf-8")
     if out:
         for p in write(run, out):
             if fmt == "table":

@@ -238,3 +238,19 @@ def build_case(spec: PlanSpec, table: ParameterTable) -> CaseResult:
         summary=summary,
         parameters_version=table.version,
     )
+
+
+def to_impact_plan(case: CaseResult) -> dict[str, Any]:
+    """The case as the impact model's plan document (``imcap.impact.scenarios.ScaleUpPlan
+    .from_dict``): functional units added per modality and year (new units plus repaired ones
+    returned to service; replacements keep the count unchanged and are not added) and the
+    plan's total cost per year (every line, US$)."""
+    u = case.units.assign(added=case.units["new"] + case.units["repaired"])
+    units_added = {
+        m: {int(y): float(n) for y, n in zip(g["year"], g["added"], strict=True) if n > 0}
+        for m, g in u.groupby("modality", sort=False)
+    }
+    costs_by_year = case.costs.groupby("year")["value"].sum()
+    return {"country_iso3": case.spec.country_iso3, "name": case.spec.name,
+            "units_added": {m: v for m, v in units_added.items() if v},
+            "costs": {int(y): float(c) for y, c in costs_by_year.items()}}

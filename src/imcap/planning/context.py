@@ -72,8 +72,8 @@ class CountryContext:
     income_group: str
     population: dict[int, float]
     population_method: str
-    gdp_per_capita: float
-    gdp_year: int
+    gdp_per_capita: float  # NaN when unknown
+    gdp_year: int  # 0 when unknown
     area_population: dict[str, dict[int, float]] = field(default_factory=dict)
     area_names: dict[str, str] = field(default_factory=dict)
 
@@ -107,6 +107,9 @@ def country_context(db: Database, iso3: str, base_year: int, until: int) -> Coun
     for a, y, v in pops:
         if a is not None:
             by_area.setdefault(a, {})[y] = v
-    gdp, gdp_year = gdp_per_capita(iso3, base_year)
+    try:
+        gdp, gdp_year = gdp_per_capita(iso3, base_year)
+    except NotFoundError:  # needs do not use it; a case asks for gdp_per_capita then
+        gdp, gdp_year = float("nan"), 0
     return CountryContext(iso3, name, group, population, method, gdp, gdp_year,
                           {a: project(v, until)[0] for a, v in by_area.items()}, areas)

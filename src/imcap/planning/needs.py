@@ -38,7 +38,7 @@ from imcap.errors import NotFoundError, ParameterError
 from imcap.planning.context import CountryContext, country_context
 from imcap.planning.parameters import MODALITY_CODES, ParameterTable
 from imcap.store.db import Database
-from imcap.store.schema import Facility, ImagingUnit
+from imcap.store.schema import Country, Facility, ImagingUnit
 
 INCOME_ORDER = ("LIC", "LMC", "UMC", "HIC")
 TARGETS = ("next_income_median", "income_median", "hic_mean")
@@ -92,8 +92,10 @@ def replacement_due(year_installed: Any, functional: Any, lifetime: float,
 
 
 def target_density(indicators: pd.DataFrame, iso3: str, income_group: str, modality: str,
-                   target: str | float, year: int) -> tuple[float, str]:
-    """Target units per million and a sentence saying where it comes from."""
+                   target: str | float, year: int,
+                   countries: pd.DataFrame | None = None) -> tuple[float, str]:
+    """Target units per million and a sentence saying where it comes from. ``countries``
+    (iso3, income_group, who_region) defaults to the bundled classification."""
     if isinstance(target, int | float) and not isinstance(target, bool):
         if target < 0:
             raise ParameterError("target density must not be negative", expected=">= 0",
@@ -104,7 +106,7 @@ def target_density(indicators: pd.DataFrame, iso3: str, income_group: str, modal
                              "per million", got=target, where="--target")
     from imcap.indicators.benchmarks import latest_values, national_values
 
-    v = national_values(indicators[indicators["indicator"] == "units_per_million"])
+    v = national_values(indicators[indicators["indicator"] == "units_per_million"], countries)
     v = v[(v["item"] == modality) & (v["year"] <= year) & ~v["synthetic"].astype(bool)]
     v = latest_values(v)
     group = reference_group(income_group, target)
@@ -146,11 +148,19 @@ def _inventory(db: Database, iso3: str) -> pd.DataFrame:
                                        "synthetic"])
 
 
-def _reported(indicators: pd.DataFrame, iso3: str, indicator: str, year: int) -> pd.DataFrame:
+def _countries(db: Database) -> pd.DataFrame:
+    with db.engine.connect() as conn:
+        rows = conn.execute(select(Country.iso3, Country.income_group,
+                                   Country.who_region)).all()
+    return pd.DataFrame(rows, columns=["iso3", "income_group", "who_region"])
+
+
+def _reported(indicators: pd.DataFrame, iso3: str, indicator: str, year: int,
+              countries: pd.DataFrame) -> pd.DataFrame:
     from imcap.indicators.benchmarks import latest_values, national_values
 
     v = national_values(indicators[(indicators["indicator"] == indicator)
-                                   & (indicators["country_iso3"] == iso3)])
+                                   & (indicators["country_iso3"] == iso3)], countries)
     return latest_values(v[v["year"] <= year])
 
 
@@ -179,12 +189,13 @@ def assess_needs(db: Database, iso3: str, *, table: ParameterTable, base_year: i
     group = ctx.income_group
     ref = reference_group(group, target)
     ind = compute(db, area_level=False)
+    countries = _countries(db)
     inv = _inventory(db, iso3)
     notes = [f"population {target_year}: {pop:,.0f} ({ctx.population_method})"]
-    reported_units = _reported(ind, iso3, "units_per_million", base_year)
+    reported_units = _reported(ind, iso3, "units_per_million", base_year, countries)
     rows, area_rows = [], []
     for m in modalities:
-        dens, basis = target_density(ind, iso3, group, m, target, base_year)
+        dens, basis = target_density(ind, iso3, group, m, target, base_year, countries)
         units = inv[inv["modality"] == m]
         life = table.get("lifetime_years", m, group)
         if len(units):
@@ -243,13 +254,13 @@ def assess_needs(db: Database, iso3: str, *, table: ParameterTable, base_year: i
             "units_after_plan": after + max(gap, extra),
         })
     national = pd.DataFrame(rows)
-    workforce = _workforce(ind, iso3, base_year, national, table, group)
+    workforce = _workforce(ind, iso3, base_year, national, table, group, countries)
     return NeedsResult(iso3, group, base_year, target_year, str(target), method, national,
                        pd.DataFrame(area_rows), workforce, tuple(notes))
 
 
 def _workforce(ind: pd.DataFrame, iso3: str, year: int, national: pd.DataFrame,
-               table: ParameterTable, group: str) -> pd.DataFrame:
+               table: ParameterTable, group: str, countries: pd.DataFrame) -> pd.DataFrame:
     need: dict[str, float] = {}
     for r in national.itertuples():
         for c in table.cadres_for(r.modality):
@@ -257,7 +268,7 @@ def _workforce(ind: pd.DataFrame, iso3: str, year: int, national: pd.DataFrame,
                 "staff_per_unit", r.modality, group, c)
         need["BIOMED"] = need.get("BIOMED", 0.0) + r.units_after_plan / table.get(
             "units_per_biomed", r.modality, group)
-    reg = _reported(ind, iso3, "staff_per_million", year)
+    reg = _reported(ind, iso3, "staff_per_million", year, countries)
     have = {r.item: (float(r.numerator), int(r.year)) for r in reg.itertuples()}
     rows = []
     for c, n in sorted(need.items()):
