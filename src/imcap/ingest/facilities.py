@@ -46,6 +46,7 @@ from imcap.ingest.tabular import (
     AreaIndex,
     ColumnMapping,
     Problems,
+    ProgressHook,
     Sheet,
     Source,
     known_countries,
@@ -56,6 +57,7 @@ from imcap.ingest.tabular import (
     read_tables,
     resolve_columns,
     spreadsheet_rows,
+    stage,
     write,
 )
 from imcap.store.db import Database
@@ -168,8 +170,9 @@ def import_facilities(db: Database, path: Source,
                       mapping: ColumnMapping | dict | str | None = None, *,
                       country: str | None = None, source: str | None = None,
                       filename: str | None = None, actor: str = "cli",
-                      dry_run: bool = False) -> ValidationReport:
+                      dry_run: bool = False, progress: ProgressHook = None) -> ValidationReport:
     """Import a facility list (generic or WHO-KEMRI layout). Never raises on bad data."""
+    stage(progress, "read")
     raw = load_input(path, filename)
     report = ValidationReport(raw.filename, KIND)
     fields = (*FACILITY_FIELDS, SOURCE, SOURCE_DATE, METHOD)
@@ -199,6 +202,7 @@ def import_facilities(db: Database, path: Source,
     if "source" not in cols and "source" not in mp.defaults:
         mp.defaults["source"] = f"facility list {raw.filename}"
         report.notes.append(f"no source given; recorded as {mp.defaults['source']!r}")
+    stage(progress, "validate")
     rows = _validate(db, sheet, cols, mp, probs, report, kemri)
     probs.close()
     if report.problems:
@@ -216,6 +220,7 @@ def import_facilities(db: Database, path: Source,
                 total[k] += v
         return total
 
+    stage(progress, "write")
     write(db, report, raw, KIND, str(mp.defaults.get("source", KIND)), actor, dry_run, apply)
     return report
 

@@ -36,6 +36,7 @@ from imcap.errors import ValidationReport
 from imcap.ingest.bulk import bulk_upsert
 from imcap.ingest.tabular import (
     Problems,
+    ProgressHook,
     Sheet,
     Source,
     known_countries,
@@ -45,6 +46,7 @@ from imcap.ingest.tabular import (
     read_tables,
     resolve_columns,
     spreadsheet_rows,
+    stage,
     write,
 )
 from imcap.store.db import Database
@@ -110,9 +112,10 @@ def _leading_number(raw: Any) -> Any:
 
 
 def import_gho(db: Database, path: Source, *, filename: str | None = None, actor: str = "cli",
-               dry_run: bool = False) -> ValidationReport:
+               dry_run: bool = False, progress: ProgressHook = None) -> ValidationReport:
     """Import a WHO GHO medical-device density export. Never raises on bad data: the report
     lists every problem and nothing is written unless the file is clean."""
+    stage(progress, "read")
     raw = load_input(path, filename)
     report = ValidationReport(raw.filename, KIND)
     sheet = read_tables(raw, report)
@@ -130,6 +133,7 @@ def import_gho(db: Database, path: Source, *, filename: str | None = None, actor
                   "columns " + ", ".join(repr(c) for c in sheet.frame.columns))
     if report.problems:
         return report
+    stage(progress, "validate")
     rows = _validate(db, sheet, cols, value_col, text_value_col, probs, report)
     probs.close()
     if report.problems or rows is None:
@@ -146,6 +150,7 @@ def import_gho(db: Database, path: Source, *, filename: str | None = None, actor
                 total[k] += v
         return total
 
+    stage(progress, "write")
     write(db, report, raw, KIND, "WHO Global Health Observatory", actor, dry_run, apply)
     return report
 

@@ -26,6 +26,7 @@ from imcap.ingest.bulk import bulk_upsert
 from imcap.ingest.tabular import (
     ColumnMapping,
     Problems,
+    ProgressHook,
     Sheet,
     Source,
     load_input,
@@ -34,6 +35,7 @@ from imcap.ingest.tabular import (
     read_tables,
     resolve_columns,
     spreadsheet_rows,
+    stage,
     write,
 )
 from imcap.store.db import Database
@@ -50,9 +52,10 @@ def import_inventory(db: Database, path: Source,
                      mapping: ColumnMapping | dict | str | None = None, *,
                      country: str | None = None, source: str | None = None,
                      filename: str | None = None, actor: str = "cli",
-                     dry_run: bool = False) -> ValidationReport:
+                     dry_run: bool = False, progress: ProgressHook = None) -> ValidationReport:
     """Import a unit inventory. Never raises on bad data: every problem is in the report and
     nothing is written unless the whole file is clean."""
+    stage(progress, "read")
     raw = load_input(path, filename)
     report = ValidationReport(raw.filename, KIND)
     mp = load_mapping(mapping, (f.name for f in FIELDS))
@@ -70,6 +73,7 @@ def import_inventory(db: Database, path: Source,
     if "source" not in cols and "source" not in mp.defaults:
         mp.defaults["source"] = f"inventory {raw.filename}"
         report.notes.append(f"no source given; recorded as {mp.defaults['source']!r}")
+    stage(progress, "validate")
     p = {f.name: parse_column(sheet, f, cols.get(f.name), mp, probs)[0] for f in FIELDS}
     with db.session() as s:
         facs = s.execute(select(Facility.id, Facility.country_iso3, Facility.external_id)).all()
@@ -99,6 +103,7 @@ def import_inventory(db: Database, path: Source,
                 for k in changed])
         return counts
 
+    stage(progress, "write")
     write(db, report, raw, KIND, str(mp.defaults.get("source", KIND)), actor, dry_run, apply)
     return report
 

@@ -28,6 +28,7 @@ from imcap.ingest.bulk import bulk_upsert
 from imcap.ingest.gho import FIGURE_KEY
 from imcap.ingest.tabular import (
     Problems,
+    ProgressHook,
     Sheet,
     Source,
     known_countries,
@@ -37,6 +38,7 @@ from imcap.ingest.tabular import (
     read_tables,
     resolve_columns,
     spreadsheet_rows,
+    stage,
     write,
 )
 from imcap.store.db import Database
@@ -63,8 +65,9 @@ _ALIASES = {"country": ("REF_AREA",), "year": ("TIME_PERIOD",), "value": ("OBS_V
 
 
 def import_oecd(db: Database, path: Source, *, filename: str | None = None, actor: str = "cli",
-                dry_run: bool = False) -> ValidationReport:
+                dry_run: bool = False, progress: ProgressHook = None) -> ValidationReport:
     """Import an OECD DF_MED_TECH SDMX CSV. Never raises on bad data (see the report)."""
+    stage(progress, "read")
     raw = load_input(path, filename)
     report = ValidationReport(raw.filename, KIND)
     sheet = read_tables(raw, report)
@@ -76,6 +79,7 @@ def import_oecd(db: Database, path: Source, *, filename: str | None = None, acto
                            required=("medical_tech", "unit", "country", "year", "value"))
     if report.problems:
         return report
+    stage(progress, "validate")
     rows = _validate(db, sheet, cols, probs, report)
     probs.close()
     if report.problems:
@@ -85,6 +89,7 @@ def import_oecd(db: Database, path: Source, *, filename: str | None = None, acto
         return bulk_upsert(s, CountryFigure, FIGURE_KEY, rows, scope={"source": SOURCE},
                            batch_id=batch_id, actor=actor)
 
+    stage(progress, "write")
     write(db, report, raw, KIND, SOURCE, actor, dry_run, apply)
     return report
 

@@ -38,6 +38,7 @@ from imcap.ingest.tabular import (
     AreaIndex,
     ColumnMapping,
     Problems,
+    ProgressHook,
     Sheet,
     Source,
     known_countries,
@@ -47,6 +48,7 @@ from imcap.ingest.tabular import (
     read_tables,
     resolve_columns,
     spreadsheet_rows,
+    stage,
     write,
 )
 from imcap.store.db import Database
@@ -59,8 +61,9 @@ SHEETS = ("Country figures", "Figures", "Table", "Data")
 def import_table(db: Database, path: Source, mapping: ColumnMapping | dict | str | None = None,
                  *, country: str | None = None, source: str | None = None,
                  filename: str | None = None, actor: str = "cli",
-                 dry_run: bool = False) -> ValidationReport:
+                 dry_run: bool = False, progress: ProgressHook = None) -> ValidationReport:
     """Import a country/area table of counts or densities. Never raises on bad data."""
+    stage(progress, "read")
     raw = load_input(path, filename)
     report = ValidationReport(raw.filename, KIND)
     mp = load_mapping(mapping, (f.name for f in TABLE_FIELDS))
@@ -92,6 +95,7 @@ def import_table(db: Database, path: Source, mapping: ColumnMapping | dict | str
     if "source" not in cols and "source" not in mp.defaults:
         default_source = f"table {raw.filename}"
         report.notes.append(f"no source given; figures recorded with source {default_source!r}")
+    stage(progress, "validate")
     rows = _validate(db, sheet, cols, mp, probs, default_source)
     probs.close()
     if report.problems:
@@ -108,6 +112,7 @@ def import_table(db: Database, path: Source, mapping: ColumnMapping | dict | str
                 total[k] += v
         return total
 
+    stage(progress, "write")
     write(db, report, raw, KIND, next(iter(by_source), "table"), actor, dry_run, apply)
     return report
 

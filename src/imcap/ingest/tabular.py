@@ -39,6 +39,14 @@ MAX_LISTED_PROBLEMS = 1000
 """At most this many problems are listed in a report; the rest are counted in a note."""
 
 Source = Path | str | bytes
+ProgressHook = Callable[[str], None] | None
+"""Called with "read", "validate" and "write" as an import reaches each stage (CLI bars)."""
+STAGES = ("read", "validate", "write")
+
+
+def stage(progress: ProgressHook, name: str) -> None:
+    if progress is not None:
+        progress(name)
 
 
 @dataclass(frozen=True)
@@ -309,6 +317,8 @@ class Problems:
         self.report.add(row, column, expected, got, sheet=self.sheet)
 
     def close(self) -> None:
+        """Sort the problems by row (file-level ones first) and count the unlisted ones."""
+        self.report.problems.sort(key=lambda p: -1 if p.row is None else p.row)
         if self.hidden:
             self.report.notes.append(f"{self.hidden} more problem(s) not listed")
             # keep the problem list non-empty and the count honest in the summary
