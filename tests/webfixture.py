@@ -128,3 +128,26 @@ def fixture_db(tmp_path: Path, template_dir: Path) -> tuple[Database, dict[str, 
     target = tmp_path / "imcap.db"
     shutil.copy(tpl, target)
     return Database(f"sqlite:///{target}"), dict(ids)
+
+
+def client_class():  # type: ignore[no-untyped-def]
+    """starlette's TestClient, imported without its deprecation warning about httpx (warnings
+    are errors in this suite; the warning is about a future package rename, not our code)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    return TestClient
+
+
+def tokens_for(db: Database, names: tuple[str, ...] = ("admin", "manager", "editor", "analyst",
+                                                        "reader")) -> dict[str, str]:
+    from imcap.web.auth import accounts as acc
+
+    out = {}
+    with db.session() as s:
+        for n in names:
+            _, secret = acc.issue_token(s, acc.user_by_name(s, n), "tests", actor="fixture")
+            out[n] = secret
+    return out

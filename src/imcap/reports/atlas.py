@@ -132,7 +132,8 @@ def income_group_figure(df: pd.DataFrame, iso3: str = "KEN") -> tuple[go.Figure,
             text=[f"n={n}" for n in pos[f"{prefix}_n"]]))
     fig.update_layout(barmode="group", height=460, yaxis_title="units per million",
                       title=f"{iso3} against its income group and WHO region "
-                            "(latest year per country)", plot_bgcolor="#ffffff")
+                            "(latest year per country)", plot_bgcolor="#ffffff",
+                      template="none")
     srcs = "; ".join(sorted(set(pos["source"])))
     cap = _caption(f"{iso3}: {srcs}; groups: WHO GHO and OECD tables bundled with imcap; "
                    "World Bank income groups FY23; WHO regions",

@@ -16,6 +16,7 @@ from html import escape
 from typing import Any
 
 from pyproj import Transformer
+from shapely.geometry import LineString
 
 from imcap.data import path as data_path
 
@@ -43,14 +44,20 @@ def _rings(geom: dict[str, Any]) -> list[list[list[float]]]:
     return []
 
 
-def project(geom: dict[str, Any], crs: str) -> list[Ring]:
-    """Rings of a (Multi)Polygon GeoJSON geometry projected to ``crs``."""
+def project(geom: dict[str, Any], crs: str, tolerance: float = 0.0) -> list[Ring]:
+    """Rings of a (Multi)Polygon GeoJSON geometry projected to ``crs``, simplified
+    (Douglas-Peucker, ``tolerance`` in metres) so pages stay light on slow links."""
     tr = _transformer(crs)
     out = []
     for ring in _rings(geom):
         xs, ys = tr.transform([p[0] for p in ring], [p[1] for p in ring])
-        out.append([(float(x), float(y)) for x, y in zip(xs, ys, strict=True)
-                    if math.isfinite(x) and math.isfinite(y)])
+        pts = [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)
+               if math.isfinite(x) and math.isfinite(y)]
+        if tolerance > 0 and len(pts) > 8:
+            simple = LineString(pts).simplify(tolerance, preserve_topology=False)
+            if len(simple.coords) >= 4:
+                pts = [(x, y) for x, y in simple.coords]
+        out.append(pts)
     return out
 
 
@@ -66,7 +73,7 @@ def world_shapes() -> tuple[tuple[str, str, tuple[Ring, ...]], ...]:
     """(iso3, name, rings) of every country of the bundled world map, Equal Earth metres."""
     fc = json.loads(data_path("reference/world_110m.geojson").read_text(encoding="utf-8"))
     return tuple((f["properties"]["iso3"], f["properties"]["name"],
-                  tuple(project(f["geometry"], "+proj=eqearth +datum=WGS84")))
+                  tuple(project(f["geometry"], "+proj=eqearth +datum=WGS84", 15000.0)))
                  for f in fc["features"])
 
 

@@ -36,7 +36,7 @@ def _area_shapes_cached(iso3: str, key: tuple[tuple[str, str, int], ...],
             lons.extend(p[0] for p in ring)
             lats.extend(p[1] for p in ring)
     crs = charts.utm_crs((min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2)
-    shapes = tuple((aid, name, tuple(charts.project(g, crs)))
+    shapes = tuple((aid, name, tuple(charts.project(g, crs, 1500.0)))
                    for (aid, name, _lvl), g in zip(key, parsed, strict=True))
     return crs, shapes
 

@@ -165,7 +165,8 @@ def style_map(fig: go.Figure, *, title: str | None = None, legend_title: str = "
     fig.update_yaxes(visible=False, showgrid=False, zeroline=False, scaleanchor="x",
                      scaleratio=1)
     fig.update_layout(
-        title=title, height=height, plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
+        template="none", title=title, height=height, plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
         margin={"l": 10, "r": 10, "t": 50 if title else 10, "b": 10},
         legend={"title": {"text": legend_title}, "itemclick": "toggle"}, hovermode="closest")
     return fig

@@ -63,8 +63,39 @@ def _latest_figures(s: Session, measure: str = "per_million") -> dict[tuple[str,
                 "method": v.method} for k, v in best.items()}
 
 
+def benchmark_table(db: Database) -> Any:
+    """``imcap.indicators.benchmarks.benchmark_table`` over every country (None when the
+    indicators service is not installed). Callers cache it: it reads the whole registry."""
+    try:
+        from imcap.indicators import compute
+        from imcap.indicators.benchmarks import benchmark_table as table
+    except ImportError:
+        return None
+    return table(compute(db, area_level=False))
+
+
+def benchmarks_from_table(table: Any, country: Country) -> dict[str, dict[str, Any]]:
+    """Latest-period medians of ``units_per_million`` per modality for the country's income
+    group and WHO region, from a benchmark table."""
+    t = table[(table["period"] == "latest") & (table["indicator"] == "units_per_million")]
+    out: dict[str, dict[str, Any]] = {}
+    for r in t.to_dict("records"):
+        if r["group_type"] == "income_group" and r["group"] == country.income_group:
+            key = ("income_group", "income_group_n")
+        elif r["group_type"] == "who_region" and r["group"] == country.who_region:
+            key = ("region", "region_n")
+        else:
+            continue
+        d = out.setdefault(r["item"], {"income_group": None, "income_group_n": 0,
+                                       "region": None, "region_n": 0, "source":
+                                       "imcap.indicators benchmark_table (latest, median)"})
+        d[key[0]], d[key[1]] = float(r["median"]), int(r["n"])
+    return out
+
+
 def benchmarks(s: Session, country: Country) -> dict[str, dict[str, Any]]:
-    """Median latest reported density per modality in the income group and the WHO region."""
+    """Median latest reported density per modality in the income group and the WHO region
+    (fallback when no benchmark table is given)."""
     latest = _latest_figures(s)
     countries = {c.iso3: c for c in s.scalars(select(Country))}
     out: dict[str, dict[str, Any]] = {}
@@ -96,12 +127,12 @@ def _indicators_service(db: Database | None, iso3: str, year: int) -> list[dict]
         from imcap.indicators import compute  # type: ignore[attr-defined]
     except ImportError:
         return None
-    df = compute(db, country=iso3, year=year)
+    df = compute(db, country=iso3, year=year, area_level=False)
     return df.to_dict("records") if df is not None and len(df) else []
 
 
 def country_profile(s: Session, iso3: str, year: int | None = None,
-                    db: Database | None = None) -> dict[str, Any]:
+                    db: Database | None = None, bench_table: Any = None) -> dict[str, Any]:
     """The full profile of one country (see the module docstring for definitions)."""
     iso3 = iso3.upper()
     c = s.get(Country, iso3)
@@ -137,7 +168,10 @@ def country_profile(s: Session, iso3: str, year: int | None = None,
         by_fac[u.facility_id].append(u)
 
     latest = _latest_figures(s)
-    bench = benchmarks(s, c)
+    if bench_table is None and db is not None:
+        bench_table = benchmark_table(db)
+    bench = (benchmarks_from_table(bench_table, c) if bench_table is not None
+             else benchmarks(s, c))
     counts_all: Counter[str] = Counter()
     counts_fun: Counter[str] = Counter()
     status_by_mod: dict[str, Counter[str]] = defaultdict(Counter)
@@ -193,8 +227,8 @@ def country_profile(s: Session, iso3: str, year: int | None = None,
                  str(r.get("method")), r.get("year"))
     if bench:
         cite("Benchmarks (income group / region medians)",
-             "median of latest reported densities per country (WHO GHO / OECD as loaded)",
-             None, "computed: median")
+             next(iter(bench.values()))["source"], None,
+             "median of each country's latest national value")
     if units:
         cite("Densities from the inventory", "imcap", None,
              "computed: units / population x 1e6" + (" (synthetic inventory)" if synthetic

@@ -80,7 +80,7 @@ def create_app(db: str | Database | None = None, settings: Settings | None = Non
         fresh = seed is None
         request.state.csrf_seed = seed or secrets.token_urlsafe(24)
         response: Response = await call_next(request)
-        if fresh and not request.url.path.startswith(("/static", API)):
+        if fresh and not request.url.path.startswith("/static"):
             response.set_cookie(CSRF_COOKIE, request.state.csrf_seed, httponly=True,
                                 samesite="strict", path="/",
                                 secure=st.secure_cookies or is_tls(request))

@@ -26,7 +26,6 @@ from imcap.web.deps import (
 from imcap.web.sessions import sign_in, sign_out
 
 router = APIRouter()
-UID = Path(..., ge=1, le=2**31 - 1)
 
 
 def _hasher(request: Request):  # type: ignore[no-untyped-def]
@@ -41,13 +40,10 @@ async def admin(request: Request) -> Principal:
 
 
 @router.post("/auth/login", tags=["auth"], summary="Sign in; sets the session cookie")
-def login(request: Request, body: LoginIn):
-    resp = JSONResponse({})
-    user = sign_in(request, resp, body.username, body.password)
-    resp.body = resp.render({"username": user["username"], "role": user["role"],
-                             "csrf_token": csrf_token(request)})
-    resp.headers["content-length"] = str(len(resp.body))
-    return resp
+def login(request: Request, body: LoginIn, response: Response):
+    user = sign_in(request, response, body.username, body.password)
+    return {"username": user["username"], "role": user["role"],
+            "csrf_token": csrf_token(request)}
 
 
 @router.post("/auth/logout", tags=["auth"], summary="Sign out")
@@ -88,7 +84,7 @@ def create_user(request: Request, body: UserIn, p: Principal = Depends(admin)):
 
 
 @router.patch("/users/{user_id}", tags=["admin"], summary="Change role, scope, password")
-def update_user(request: Request, body: UserPatch, user_id: int = UID,
+def update_user(request: Request, body: UserPatch, user_id: int = Path(..., ge=1, le=2**31 - 1),
                 p: Principal = Depends(admin)):
     with session(request) as s:
         u = s.get(UserAccount, user_id)
@@ -106,7 +102,7 @@ def update_user(request: Request, body: UserPatch, user_id: int = UID,
 
 @router.post("/users/{user_id}/tokens", tags=["admin"], status_code=201,
              summary="Issue an API token (the secret is shown once)")
-def issue_token(request: Request, body: TokenIn, user_id: int = UID,
+def issue_token(request: Request, body: TokenIn, user_id: int = Path(..., ge=1, le=2**31 - 1),
                 p: Principal = Depends(admin)):
     with session(request) as s:
         u = s.get(UserAccount, user_id)
@@ -134,7 +130,8 @@ def list_tokens(request: Request, page: Page = Depends(), _p: Principal = Depend
 
 @router.delete("/tokens/{token_id}", tags=["admin"], status_code=204,
                summary="Revoke an API token")
-def revoke_token(request: Request, token_id: int = UID, p: Principal = Depends(admin)):
+def revoke_token(request: Request, token_id: int = Path(..., ge=1, le=2**31 - 1),
+                 p: Principal = Depends(admin)):
     with session(request) as s:
         accounts.revoke_token(s, token_id, actor=p.username, via="api")
     return Response(status_code=204)

@@ -10,7 +10,12 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 
 from imcap.errors import ConflictError, NotFoundError
-from imcap.reports.profile import benchmarks, country_profile
+from imcap.reports.profile import (
+    benchmark_table,
+    benchmarks,
+    benchmarks_from_table,
+    country_profile,
+)
 from imcap.store.repo import row_dict
 from imcap.store.schema import IndicatorValue, Scenario
 from imcap.web import cache as vcache
@@ -41,11 +46,18 @@ INDICATOR_COLUMNS = ("indicator", "country_iso3", "area_id", "year", "item", "va
                      "synthetic")
 
 
+def cached_bench_table(request: Request, gen: tuple) -> Any:
+    return request.app.state.cache.get(("bench", gen),
+                                       lambda: benchmark_table(db_of(request)))
+
+
 def cached_profile(request: Request, s: Any, iso3: str, year: int | None) -> dict[str, Any]:
     iso3 = iso3.upper()
-    key = ("profile", iso3, year, vcache.generation(s))
+    gen = vcache.generation(s)
     return request.app.state.cache.get(  # type: ignore[no-any-return]
-        key, lambda: jsonable(country_profile(s, iso3, year, db=db_of(request))))
+        ("profile", iso3, year, gen),
+        lambda: jsonable(country_profile(s, iso3, year, db=db_of(request),
+                                         bench_table=cached_bench_table(request, gen))))
 
 
 def indicator_rows(request: Request, s: Any, iso3: str | None, year: int | None
@@ -115,9 +127,12 @@ def get_benchmarks(request: Request, page: Page = Depends(), _p: Principal = Dep
                    country: str = Query(..., min_length=3, max_length=3)):
     with session(request) as s:
         c = editing.get_country(s, country)
-        b = benchmarks(s, c)
+        table = cached_bench_table(request, vcache.generation(s))
+        b = benchmarks_from_table(table, c) if table is not None else benchmarks(s, c)
     rows = [{"modality": m, "country_iso3": c.iso3, "income_group": c.income_group,
-             "who_region": c.who_region, **v} for m, v in b.items()]
+             "who_region": c.who_region, "income_group_median": v["income_group"],
+             "income_group_n": v["income_group_n"], "region_median": v["region"],
+             "region_n": v["region_n"], "source": v["source"]} for m, v in b.items()]
     return listing(request, rows, page, len(rows))
 
 

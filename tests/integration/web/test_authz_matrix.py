@@ -1,0 +1,120 @@
+"""Every write route x every role, inside and outside the role's scope; every allowed write
+leaves an audit entry by that user, every refused one leaves none."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from conftest import bearer
+from imcap.store.accounts import AuditEntry
+
+ROLES = ("admin", "manager", "editor", "analyst", "reader", None)  # None: not signed in
+_n = itertools.count()
+
+INVENTORY = "unit_id,facility_id,modality,status\n{uid},{fac},CT,functional\n"
+
+
+def routes(ids: dict[str, int]) -> list[tuple[str, str, Callable[[bool], dict[str, Any]],
+                                               set[str], set[str]]]:
+    """(name, method path, request kwargs for in/out of scope, roles allowed inside,
+    roles allowed outside)."""
+    def fac(inside: bool) -> int:
+        return ids["KNH"] if inside else ids["QECH"]
+
+    def unit(inside: bool) -> int:
+        return ids["KNH-CT-1"] if inside else ids["QECH-CT-1"]
+
+    def country(inside: bool) -> str:
+        return "KEN" if inside else "MWI"
+
+    return [
+        ("create facility", "POST /api/v1/facilities", lambda i: {"json": {
+            "external_id": f"F{next(_n)}", "name": "Clinic", "country": country(i)}},
+         {"admin", "manager"}, {"admin"}),
+        ("edit facility", "PATCH /api/v1/facilities/{fac}", lambda i: {"json": {
+            "name": f"Renamed {next(_n)}"}}, {"admin", "manager"}, {"admin"}),
+        ("add unit", "POST /api/v1/units", lambda i: {"json": {
+            "facility_id": fac(i), "external_id": f"U{next(_n)}", "modality": "CT"}},
+         {"admin", "manager", "editor"}, {"admin"}),
+        ("edit unit", "PATCH /api/v1/units/{unit}", lambda i: {"json": {
+            "make": f"Make {next(_n)}"}}, {"admin", "manager", "editor"}, {"admin"}),
+        ("change status", "POST /api/v1/units/{unit}/status", lambda i: {"json": {
+            "status": ["functional", "partially_functional"][next(_n) % 2]}},
+         {"admin", "manager", "editor"}, {"admin"}),
+        ("workforce", "POST /api/v1/workforce", lambda i: {"json": {
+            "country": country(i), "facility_id": fac(i), "cadre": "RADIOGRAPHER",
+            "year": 2024, "count": next(_n)}}, {"admin", "manager", "editor"}, {"admin"}),
+        ("exams", "POST /api/v1/exam-volumes", lambda i: {"json": {
+            "country": country(i), "unit_id": unit(i), "modality": "CT", "year": 2024,
+            "exams": 1000 + next(_n)}}, {"admin", "manager", "editor"}, {"admin"}),
+        ("country exams", "POST /api/v1/exam-volumes", lambda i: {"json": {
+            "country": country(i), "modality": "MRI", "year": 2023, "exams": next(_n)}},
+         {"admin", "manager"}, {"admin"}),
+        ("scenario", "POST /api/v1/scenarios", lambda i: {"json": {
+            "name": f"S{next(_n)}", "country": country(i), "inputs": {}}},
+         {"admin", "analyst", "manager"}, {"admin", "analyst"}),
+        ("upload", "POST /api/v1/imports", lambda i: {
+            "data": {"kind": "inventory", "country": country(i)},
+            "files": {"file": ("units.csv", INVENTORY.format(
+                uid=f"UP{next(_n)}", fac="KNH" if i else "QECH").encode(), "text/csv")}},
+         {"admin", "manager"}, {"admin"}),
+        ("add user", "POST /api/v1/users", lambda i: {"json": {
+            "username": f"user{next(_n)}", "password": "long enough pw", "role": "analyst"}},
+         {"admin"}, {"admin"}),
+        ("issue token", "POST /api/v1/users/{analyst}/tokens", lambda i: {"json": {}},
+         {"admin"}, {"admin"}),
+    ]
+
+
+def _audit_count(db: Any, actor: str) -> int:
+    with db.session() as s:
+        return int(s.scalar(select(func.count()).select_from(AuditEntry)
+                            .where(AuditEntry.actor == actor)) or 0)
+
+
+@pytest.mark.parametrize("route", range(12))
+def test_write_route_by_role_and_scope(route, client, tokens, web):
+    db, ids = web
+    name, spec, make, allowed_in, allowed_out = routes(ids)[route]
+    method, template = spec.split(" ")
+    for inside in (True, False):
+        path = template.format(fac=ids["KNH"] if inside else ids["QECH"],
+                               unit=ids["KNH-CT-1"] if inside else ids["QECH-CT-1"],
+                               analyst=ids["user:analyst"])
+        allowed = allowed_in if inside else allowed_out
+        for role in ROLES:
+            headers = bearer(tokens[role]) if role else {}
+            actor = {"manager": "manager", "editor": "editor"}.get(role or "", role or "")
+            before = _audit_count(db, actor) if role else 0
+            r = client.request(method, path, headers=headers, **make(inside))
+            where = f"{name} {'inside' if inside else 'outside'} scope as {role}"
+            if role in allowed:
+                assert r.status_code in (200, 201), f"{where}: {r.status_code} {r.text}"
+                assert _audit_count(db, actor) == before + 1, f"{where}: no audit entry"
+            else:
+                want = 401 if role is None else 403
+                assert r.status_code == want, f"{where}: {r.status_code} {r.text}"
+                assert r.json()["error"]["type"] in ("permission_denied", "not_authenticated")
+                if role:
+                    assert _audit_count(db, actor) == before, f"{where}: audited a refusal"
+
+
+def test_audit_entry_content_and_admin_only(client, tokens, web):
+    _, ids = web
+    h = bearer(tokens["editor"])
+    r = client.post(f"/api/v1/units/{ids['KNH-MR-1']}/status", headers=h,
+                    json={"status": "non_functional_repairable", "status_date": "2025-02-01"})
+    assert r.status_code == 200
+    log = client.get("/api/v1/audit", params={"entity": "imaging_unit"},
+                     headers=bearer(tokens["admin"])).json()["items"]
+    e = log[0]
+    assert e["actor"] == "editor" and e["action"] == "status" and e["via"] == "api"
+    assert e["before"]["status"] == "functional"
+    assert e["after"]["status"] == "non_functional_repairable" and e["at"]
+    for role in ("manager", "editor", "analyst", "reader"):
+        assert client.get("/api/v1/audit", headers=bearer(tokens[role])).status_code == 403
