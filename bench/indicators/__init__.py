@@ -1,0 +1,1 @@
+"""Benchmark of the indicator engine (``python -m bench.indicators``)."""
