@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.indicators
+	for b in indicators ingest impact siting access api; do $(BIN)/python -m bench.$$b || exit 1; done
 
 clean:
 	rm -rf out imcap.db
