@@ -18,8 +18,10 @@ cancer-care analyses can use it while imaging indicators (item_kind ``modality``
 
 Stored as :class:`imcap.store.schema.CountryFigure` rows: measure ``per_million``,
 value = FactValueNumeric (else the leading number of Value), comment = FactComments (e.g.
-"Only public sector data"), source ``"WHO GHO <code> (<DataSource>)"``, source_date =
-DateModified, sector total/public/private. Rows of regions or income groups (Location type
+"Only public sector data": the density covers that sector only; the sector stays the
+indicator's), source ``"WHO GHO <code> (<DataSource>)"`` (when DataSource is empty and
+FactComments names a survey, atlas or database, as "WHO MD Survey 2021" in the AFRO exports,
+that comment), source_date = DateModified, sector total/public/private. Rows of regions or income groups (Location type
 other than Country) are skipped with a note; rows without a value are skipped with a note.
 """
 
@@ -79,6 +81,7 @@ EQUIPMENT_WORDS: tuple[tuple[str, str, str], ...] = (
 _TITLE = re.compile(r"^\s*(total|public(?: sector)?|private(?: sector)?)?\s*density per "
                     r"million population\s*[:,-]\s*(.+)$", re.IGNORECASE)
 
+_SOURCE_LIKE = re.compile(r"\b(survey|atlas|baseline|database|census)\b", re.IGNORECASE)
 _INDICATOR = Field("indicator", "IndicatorCode", "GHO indicator code.", "code", str, required=True)
 _ALIASES = {
     "indicator": ("IndicatorCode", "GHO (CODE)", "Indicator code"),
@@ -223,6 +226,8 @@ def _validate(db: Database, sheet: Sheet, cols: dict[str, str], value_col: str |
             continue
         kind, item, sector = what
         ds = data_sources[i]
+        if not ds and comments[i] and _SOURCE_LIKE.search(comments[i]):
+            ds = comments[i]  # the AFRO exports carry "WHO MD Survey 2021" in FactComments
         source = f"WHO GHO {codes[i]}" + (f" ({ds})" if ds else "")
         row = {"country_iso3": c, "area_id": None, "year": years[i], "item_kind": kind,
                "item": item, "measure": "per_million", "sector": sector,
