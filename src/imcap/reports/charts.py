@@ -85,12 +85,17 @@ def classes(values: Sequence[float | None], n: int = 5) -> list[float]:
     return sorted({v[max(0, math.ceil(len(v) * (i + 1) / n) - 1)] for i in range(n)})
 
 
+def class_colour(i: int, n: int) -> str:
+    """Colour of class ``i`` of ``n``: the lightest for the lowest class, the darkest last."""
+    return PALETTE[round(i * (len(PALETTE) - 1) / max(n - 1, 1))] if n > 1 else PALETTE[2]
+
+
 def colour(value: float | None, bounds: Sequence[float]) -> str:
     if value is None or not bounds:
         return NO_DATA
     for i, b in enumerate(bounds):
         if value <= b:
-            return PALETTE[min(i + (len(PALETTE) - len(bounds)), len(PALETTE) - 1)]
+            return class_colour(i, len(bounds))
     return PALETTE[-1]
 
 
@@ -126,7 +131,7 @@ def plotly_polygons(shapes: Sequence[tuple[str, str, Sequence[Ring], float | Non
               "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff",
               "legend": {"orientation": "h", "y": 0}}
     return {"data": traces, "layout": layout,
-            "legend": [{"colour": PALETTE[i + len(PALETTE) - len(bounds)], "upto": b}
+            "legend": [{"colour": class_colour(i, len(bounds)), "upto": b}
                        for i, b in enumerate(bounds)]}
 
 
@@ -179,11 +184,10 @@ def svg_map(shapes: Sequence[tuple[str, str, Sequence[Ring], float | None]],
                      f'r="3" fill="#c23b3b" stroke="#fff" stroke-width="0.6">'
                      f'<title>{escape(label)}</title></circle>')
     if unit and bounds:
-        off = len(PALETTE) - len(bounds)
         for i, b in enumerate(bounds):
             x = 10 + i * 90
             parts.append(f'<rect x="{x}" y="{height + 4}" width="14" height="12" '
-                         f'fill="{PALETTE[i + off]}" stroke="#999" stroke-width="0.4"/>'
+                         f'fill="{class_colour(i, len(bounds))}" stroke="#999" stroke-width="0.4"/>'
                          f'<text x="{x + 18}" y="{height + 14}" font-size="9">'
                          f'&#8804; {b:.2g}</text>')
         parts.append(f'<text x="{width - 10}" y="{height + 14}" font-size="9" '

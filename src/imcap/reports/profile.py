@@ -260,6 +260,8 @@ def country_profile(s: Session, iso3: str, year: int | None = None,
     fac_rows = []
     for f in facilities:
         us = by_fac.get(f.id, [])
+        if not us:
+            continue  # facilities without imaging units are counted in totals only
         fac_rows.append({
             "id": f.id, "name": f.name, "lat": f.lat, "lon": f.lon, "area_id": f.area_id,
             "level": f.level, "ownership": f.ownership, "units": len(us),

@@ -17,11 +17,15 @@ from imcap.store.accounts import AuditEntry
 from imcap.store.schema import ChangeLog, IndicatorValue, Scenario
 
 
-def generation(s: Session) -> tuple[int, int, int, int]:
-    return (int(s.scalar(select(func.max(ChangeLog.id))) or 0),
-            int(s.scalar(select(func.max(AuditEntry.id))) or 0),
-            int(s.scalar(select(func.max(IndicatorValue.id))) or 0),
-            int(s.scalar(select(func.max(Scenario.version))) or 0))
+def generation(s: Session) -> tuple[int, ...]:
+    """One round trip: the newest ids of the history, audit and indicator tables and the
+    highest scenario version."""
+    row = s.execute(select(
+        select(func.max(ChangeLog.id)).scalar_subquery(),
+        select(func.max(AuditEntry.id)).scalar_subquery(),
+        select(func.max(IndicatorValue.id)).scalar_subquery(),
+        select(func.max(Scenario.version)).scalar_subquery())).one()
+    return tuple(int(v or 0) for v in row)
 
 
 class ViewCache:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -96,12 +98,25 @@ def indicator_rows(request: Request, s: Any, iso3: str | None, year: int | None
     return request.app.state.cache.get(key, make)  # type: ignore[no-any-return]
 
 
+def cached_json(request: Request, key: tuple, make: Any) -> Response:
+    """A JSON body serialised once per data generation, with an ETag (304 when unchanged)."""
+    def build() -> tuple[bytes, str]:
+        body = json.dumps(make(), separators=(",", ":")).encode()
+        return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+    body, tag = request.app.state.cache.get(key, build)
+    if request.headers.get("if-none-match") == tag:
+        return Response(status_code=304, headers={"ETag": tag})
+    return Response(body, media_type="application/json", headers={"ETag": tag})
+
+
 @router.get("/countries/{iso3}/profile", tags=["analysis"], summary="Country profile")
 def profile(request: Request, iso3: str = ISO3, year: int | None = YEAR,
             _p: Principal = Depends(reader)):
     with session(request) as s:
-        prof = cached_profile(request, s, iso3, year)
-    return JSONResponse(prof)
+        gen = vcache.generation(s)
+        return cached_json(request, ("profile-json", iso3.upper(), year, gen),
+                           lambda: cached_profile(request, s, iso3, year))
 
 
 @router.get("/indicators", tags=["analysis"], summary="Indicators (densities, coverage...)")
@@ -111,15 +126,26 @@ def indicators(request: Request, page: Page = Depends(), _p: Principal = Depends
                indicator: str | None = Query(None, max_length=80),
                item: str | None = Query(None, max_length=20)):
     with session(request) as s:
-        editing.get_country(s, country)
-        rows = indicator_rows(request, s, country.upper(), year)
-    if indicator:
-        rows = [r for r in rows if r.get("indicator") == indicator]
-    if item:
-        rows = [r for r in rows if str(r.get("item")).upper() == item.upper()]
-    lim = page_limit(request, page)
-    return listing(request, rows[page.offset:page.offset + lim], page, len(rows),
-                   INDICATOR_COLUMNS)
+        gen = vcache.generation(s)
+
+        def select_rows() -> tuple[list[dict[str, Any]], int]:
+            editing.get_country(s, country)
+            rows = indicator_rows(request, s, country.upper(), year)
+            if indicator:
+                rows = [r for r in rows if r.get("indicator") == indicator]
+            if item:
+                rows = [r for r in rows if str(r.get("item")).upper() == item.upper()]
+            lim = page_limit(request, page)
+            return rows[page.offset:page.offset + lim], len(rows)
+
+        if page.format == "json" and "text/csv" not in request.headers.get("accept", ""):
+            def body() -> dict[str, Any]:
+                rows, total = select_rows()
+                return {"items": rows, "total": total, "limit": page.limit,
+                        "offset": page.offset}
+            return cached_json(request, ("indicators-json", str(request.url.query), gen), body)
+        rows, total = select_rows()
+    return listing(request, rows, page, total, INDICATOR_COLUMNS)
 
 
 @router.get("/benchmarks", tags=["analysis"], summary="Income-group and region medians")

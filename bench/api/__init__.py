@@ -1,0 +1,1 @@
+"""API latency benchmark: ``python -m bench.api`` (see bench/README.md, section API)."""
