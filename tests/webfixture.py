@@ -151,3 +151,10 @@ def tokens_for(db: Database, names: tuple[str, ...] = ("admin", "manager", "edit
             _, secret = acc.issue_token(s, acc.user_by_name(s, n), "tests", actor="fixture")
             out[n] = secret
     return out
+
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

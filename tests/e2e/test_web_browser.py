@@ -9,7 +9,7 @@ import re
 import pytest
 
 import webfixture
-from conftest import ARTIFACTS
+from webfixture import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 

@@ -37,7 +37,3 @@ def client(app):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def tokens(web) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return webfixture.tokens_for(web[0])
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}

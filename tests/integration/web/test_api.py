@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from conftest import bearer
 from imcap.store.accounts import AuditEntry
 from imcap.store.schema import ChangeLog, UnitStatus
+from webfixture import bearer
 
 
 def test_countries_page_and_csv(client):

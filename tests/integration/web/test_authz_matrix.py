@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from conftest import bearer
 from imcap.store.accounts import AuditEntry
+from webfixture import bearer
 
 ROLES = ("admin", "manager", "editor", "analyst", "reader", None)  # None: not signed in
 _n = itertools.count()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import bearer
+from webfixture import bearer
 
 KEYS = {"type", "message", "expected", "got", "where", "problems"}
 
