@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 
-from imcap.errors import ConflictError, NotFoundError
+from imcap.errors import ConflictError, NotFoundError, ParameterError
 from imcap.reports.profile import (
     benchmark_table,
     benchmarks,
@@ -180,15 +180,11 @@ def access_results(request: Request, page: Page = Depends(), _p: Principal = Dep
 # ----------------------------------------------------------------------------- scenarios
 
 def run_scenario(request: Request, sc: Scenario) -> dict[str, Any] | None:
-    """Run a scenario with the planning service when it is installed."""
-    try:
-        from imcap import planning  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    runner = getattr(planning, "run_scenario", None)
-    if runner is None:
-        return None
-    return jsonable(runner(db_of(request), sc.country_iso3, sc.inputs))  # type: ignore
+    """Running a scenario from the API is not wired to ``imcap.planning`` yet (its
+    ``run_scenario`` takes a ScenarioFile); results come from ``imcap plan`` for now."""
+    raise ParameterError("running scenarios through the API is not available yet",
+                         expected="run: false (run plans with `imcap plan`)", got="run: true",
+                         where="run")
 
 
 def _scenario(s: Any, sid: int) -> Scenario:
