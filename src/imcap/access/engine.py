@@ -249,55 +249,83 @@ def _edge(flat, ncols, i, j, r, c, rr, cc, k, ci, cj, lengths, mr, mc, dem, walk
     return 0.5 * length * (ci * fi + cj * fj)
 
 
+_LOW32 = np.int64(0xFFFFFFFF)
+
+
+@numba.njit(cache=True)
+def _flat_offsets(dr, dc, ncols):  # type: ignore[no-untyped-def]
+    """Flat-index offset of each move on a row-major raster of ``ncols`` columns."""
+    off = np.empty(dr.size, dtype=np.int64)
+    for k in range(dr.size):
+        off[k] = dr[k] * ncols + dc[k]
+    return off
+
+
 @numba.njit(cache=True)
 def _search_all(cost, lengths, dr, dc, mr, mc, src, times, labels, max_cost,
                 dem, walk, sign, hk, hv):  # type: ignore[no-untyped-def]
     """Multi-source search over the whole raster, writing ``times`` (float64, flat, inf on
-    entry) and ``labels`` (int32, flat, -1 on entry: position of the nearest source)."""
+    entry) and ``labels`` (int32, flat, -1 on entry: position of the nearest source).
+
+    A heap entry's value packs the cell (low 32 bits) and the label it would get (high 32
+    bits): the label is written once, when the cell is settled, instead of at every
+    improvement (the entry whose key equals the cell's final time is the one pushed by the
+    last strict improvement, so the catchments are those of writing it on improvement)."""
     nrows, ncols = cost.shape
     flat = cost.ravel()
     nd = dr.size
+    off = _flat_offsets(dr, dc, ncols)
+    mg = 2 if nd > 8 else 1  # interior: every move stays on the grid
     size = 0
     for s in range(src.size):
         i = src[s]
         if times[i] > 0.0:
             times[i] = 0.0
-            labels[i] = s
             if size == hk.size:
                 hk, hv = _grow(hk, hv)
-            _push(hk, hv, size, 0.0, i)
+            _push(hk, hv, size, 0.0, i | (np.int64(s) << 32))
             size += 1
     while size > 0:
         t = hk[0]
-        i = hv[0]
+        e = hv[0]
         _pop_into(hk, hv, size)
         size -= 1
+        i = e & _LOW32
         if t > times[i]:
             continue  # stale entry (lazy deletion)
+        lab = e >> 32
+        labels[i] = lab
         r = i // ncols
         c = i - r * ncols
         ci = np.float64(flat[i])
-        lab = labels[i]
+        inside = r >= mg and r < nrows - mg and c >= mg and c < ncols - mg
         for k in range(nd):
-            rr = r + dr[k]
-            cc = c + dc[k]
-            if rr < 0 or rr >= nrows or cc < 0 or cc >= ncols:
-                continue
-            j = rr * ncols + cc
+            if inside:
+                rr = r + dr[k]
+                cc = c + dc[k]
+                j = i + off[k]
+            else:
+                rr = r + dr[k]
+                cc = c + dc[k]
+                if rr < 0 or rr >= nrows or cc < 0 or cc >= ncols:
+                    continue
+                j = rr * ncols + cc
             cj = np.float64(flat[j])
             if not _passable(cj):
                 continue
+            tj = times[j]
+            if tj <= t:
+                continue  # settled (or as good): no move from i can improve it
             w = _edge(flat, ncols, i, j, r, c, rr, cc, k, ci, cj, lengths, mr, mc, dem, walk,
                       sign)
             if w < 0.0:
                 continue
-            tj = t + w
-            if tj < times[j] and tj <= max_cost:
-                times[j] = tj
-                labels[j] = lab
+            tn = t + w
+            if tn < tj and tn <= max_cost:
+                times[j] = tn
                 if size == hk.size:
                     hk, hv = _grow(hk, hv)
-                _push(hk, hv, size, tj, j)
+                _push(hk, hv, size, tn, j | (lab << 32))
                 size += 1
     return hk.size
 
@@ -310,6 +338,8 @@ def _search_bounded(cost, lengths, dr, dc, mr, mc, src, times, max_cost,
     nrows, ncols = cost.shape
     flat = cost.ravel()
     nd = dr.size
+    off = _flat_offsets(dr, dc, ncols)
+    mg = 2 if nd > 8 else 1
     size = 0
     nt = 0
     for s in range(src.size):
@@ -334,30 +364,39 @@ def _search_bounded(cost, lengths, dr, dc, mr, mc, src, times, max_cost,
         r = i // ncols
         c = i - r * ncols
         ci = np.float64(flat[i])
+        inside = r >= mg and r < nrows - mg and c >= mg and c < ncols - mg
         for k in range(nd):
-            rr = r + dr[k]
-            cc = c + dc[k]
-            if rr < 0 or rr >= nrows or cc < 0 or cc >= ncols:
-                continue
-            j = rr * ncols + cc
+            if inside:
+                rr = r + dr[k]
+                cc = c + dc[k]
+                j = i + off[k]
+            else:
+                rr = r + dr[k]
+                cc = c + dc[k]
+                if rr < 0 or rr >= nrows or cc < 0 or cc >= ncols:
+                    continue
+                j = rr * ncols + cc
             cj = np.float64(flat[j])
             if not _passable(cj):
+                continue
+            tj = times[j]
+            if tj <= t:
                 continue
             w = _edge(flat, ncols, i, j, r, c, rr, cc, k, ci, cj, lengths, mr, mc, dem, walk,
                       sign)
             if w < 0.0:
                 continue
-            tj = t + w
-            if tj < times[j] and tj <= max_cost:
-                if times[j] == np.inf:
+            tn = t + w
+            if tn < tj and tn <= max_cost:
+                if tj == np.inf:
                     if nt == touched.size:
                         touched = _grow1(touched)
                     touched[nt] = j
                     nt += 1
-                times[j] = tj
+                times[j] = tn
                 if size == hk.size:
                     hk, hv = _grow(hk, hv)
-                _push(hk, hv, size, tj, j)
+                _push(hk, hv, size, tn, j)
                 size += 1
     return nt, touched, hk, hv
 
@@ -486,7 +525,7 @@ def travel_time(
     times = np.full(n, np.inf, dtype=np.float64)
     labels = np.full(n, -1, dtype=np.int32)
     hk = np.empty(max(1024, 4 * src.size), dtype=np.float64)
-    hv = np.empty(hk.size, dtype=np.int32)
+    hv = np.empty(hk.size, dtype=np.int64)  # cell | label << 32
     _search_all(st.cost, st.lengths, st.dr, st.dc, st.mr, st.mc, src, times, labels,
                 _max(max_cost), st.dem, st.walk, st.sign, hk, hv)
     return times.reshape(st.cost.shape), labels.reshape(st.cost.shape)
