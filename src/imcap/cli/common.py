@@ -73,6 +73,27 @@ def _json_default(v: Any) -> Any:
     return str(v)
 
 
+_MAX_CELL = 40
+
+
+def _fit_columns(
+    rows: Sequence[dict[str, Any]], cols: Sequence[str], width: int
+) -> tuple[dict[str, int], list[str]]:
+    """Columns that fit the screen, in order, with their widths; the first column always
+    shows. Cells are cut at
+    ``_MAX_CELL`` characters, so a wide text column does not push the figures off screen."""
+    shown: dict[str, int] = {}
+    used = 1
+    for c in cols:
+        sample = [len(_cell(r.get(c))) for r in rows[:200]]
+        need = min(max([len(c), *sample]), _MAX_CELL)
+        if shown and used + need + 3 > width:
+            continue
+        shown[c] = need
+        used += need + 3
+    return shown, [c for c in cols if c not in shown]
+
+
 def render(
     rows: Sequence[dict[str, Any]],
     fmt: str,
@@ -93,12 +114,18 @@ def render(
         for r in rows:
             w.writerow({c: ("" if r.get(c) is None else r.get(c)) for c in cols})
         return buf.getvalue()
-    table = Table(title=title, show_lines=False)
-    for c in cols:
+    shown, hidden = _fit_columns(rows, cols, console.width)
+    caption = None
+    if hidden:
+        caption = (f"{len(hidden)} more column(s) not shown at this width: {', '.join(hidden)}; "
+                   "use --format csv or json for every column")
+    table = Table(title=title, show_lines=False, caption=caption, caption_justify="left")
+    for c, w in shown.items():
         numeric = bool(rows) and isinstance(rows[0].get(c), int | float)
-        table.add_column(c, justify="right" if numeric else "left")
+        table.add_column(c, justify="right" if numeric else "left", no_wrap=True,
+                         overflow="ellipsis", min_width=w, max_width=_MAX_CELL)
     for r in rows:
-        table.add_row(*(_cell(r.get(c)) for c in cols))
+        table.add_row(*(_cell(r.get(c)) for c in shown))
     return table
 
 
