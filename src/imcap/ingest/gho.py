@@ -21,8 +21,9 @@ value = FactValueNumeric (else the leading number of Value), comment = FactComme
 "Only public sector data": the density covers that sector only; the sector stays the
 indicator's), source ``"WHO GHO <code> (<DataSource>)"`` (when DataSource is empty and
 FactComments names a survey, atlas or database, as "WHO MD Survey 2021" in the AFRO exports,
-that comment), source_date = DateModified, sector total/public/private. Rows of regions or income groups (Location type
-other than Country) are skipped with a note; rows without a value are skipped with a note.
+that comment), source_date = DateModified, sector total/public/private. Rows of regions or
+income groups (Location type other than Country) are skipped with a note; rows without a value
+are skipped with a note.
 """
 
 from __future__ import annotations

@@ -45,7 +45,8 @@ KIND = "inventory"
 SHEETS = ("Units", "Inventory", "Imaging units", "Equipment")
 FIELDS = (*UNIT_FIELDS, COUNTRY.__class__(**{**COUNTRY.__dict__, "required": False}), SOURCE,
           SOURCE_DATE, METHOD)
-_ALIASES = {"unit_id": ("asset tag", "asset_id", "serial"), "facility_id": ("facility",)}
+_ALIASES = {"unit_id": ("unit_id", "asset tag", "asset_id", "serial"),
+            "facility_id": ("facility_id", "facility")}
 
 
 def import_inventory(db: Database, path: Source,

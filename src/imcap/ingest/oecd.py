@@ -61,7 +61,8 @@ _TECH = Field("medical_tech", "MEDICAL_TECH", "OECD medical technology code.", "
               required=True)
 _UNIT = Field("unit", "UNIT_MEASURE", "SDMX unit of measure.", "code", str, required=True)
 _VALUE = Field(**{**PER_MILLION.__dict__, "name": "value"})
-_ALIASES = {"country": ("REF_AREA",), "year": ("TIME_PERIOD",), "value": ("OBS_VALUE",)}
+_ALIASES = {"country": ("REF_AREA",), "year": ("TIME_PERIOD",), "value": ("OBS_VALUE",),
+            "medical_tech": ("MEDICAL_TECH",), "unit": ("UNIT_MEASURE",)}
 
 
 def import_oecd(db: Database, path: Source, *, filename: str | None = None, actor: str = "cli",

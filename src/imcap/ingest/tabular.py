@@ -211,8 +211,11 @@ def _read_csv(raw: RawFile, report: ValidationReport) -> Sheet | None:
     first = text.split("\n", 1)[0]
     delim = max((",", ";", "\t"), key=first.count)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delim, dtype=str, keep_default_na=False,
-                            skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, engine="c")
+        # header=None: a line with more fields than the header is a ParserError (with
+        # header=0 pandas would silently turn the extra leading fields into an index)
+        body = pd.read_csv(io.StringIO(text), sep=delim, dtype=str, keep_default_na=False,
+                           skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, engine="c",
+                           header=None)
     except pd.errors.EmptyDataError:
         report.add(None, None, "a header row and data rows", "an empty file")
         return None
@@ -223,7 +226,9 @@ def _read_csv(raw: RawFile, report: ValidationReport) -> Sheet | None:
         report.add(row, None, "the same number of fields on every line as in the header",
                    msg.split("\n")[0])
         return None
-    frame.columns = [str(c).strip() for c in frame.columns]
+    header = [str(c).strip() for c in body.iloc[0].fillna("")]
+    frame = body.iloc[1:].fillna("").reset_index(drop=True)
+    frame.columns = header
     return _finish(Sheet(None, frame), report)
 
 
@@ -355,8 +360,10 @@ def resolve_columns(sheet: Sheet, fields: Sequence[Field], mapping: Mapping_, pr
     for name in sorted(req):
         if name not in found and name not in mapping.defaults:
             f = next((x for x in fields if x.name == name), None)
-            label = f"{name} ({f.label})" if f else name
-            probs.add(1, name, f"a column {label}", "columns " + ", ".join(repr(x) for x in cols))
+            shown = ((aliases or {}).get(name) or (name,))[0]
+            label = f"{shown} ({f.label})" if f and f.label != shown else shown
+            probs.add(1, shown, f"a column {label}",
+                      "columns " + ", ".join(repr(x) for x in cols))
     return found
 
 
