@@ -84,6 +84,18 @@ CATALOGUE: tuple[Indicator, ...] = (
         "examinations in the year", "functional units x typical throughput", "%",
         "Examinations as a percentage of the capacity of functional units at the modality's "
         "typical throughput (imcap.domain.catalogue, one shift).", "modality"),
+    Indicator(
+        "pop_without_functional_unit", "Population in areas without a functional unit",
+        "population of areas with no functional unit of the modality",
+        "population of all areas at the level facilities are registered in", "%",
+        "Subnational equity: the share of people living in areas (e.g. Kenya's counties) with "
+        "no functional unit of the modality in the facility inventory.", "modality"),
+    Indicator(
+        "units_per_million_change", "Change in units per million per year",
+        "units per million in the latest year minus the first year (same place and source)",
+        "years between them", "per million per year",
+        "Trend: average annual change of the density of a modality, per place and source.",
+        "modality"),
 )
 
 BY_ID: dict[str, Indicator] = {i.id: i for i in CATALOGUE}

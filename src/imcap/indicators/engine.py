@@ -37,9 +37,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from imcap.domain.catalogue import MODALITIES, FunctionalStatus
+from imcap.indicators import derived
 from imcap.indicators.catalogue import BY_ID, CATALOGUE
 from imcap.store.db import Database
 from imcap.store.schema import (
+    Area,
     CountryFigure,
     ExamVolume,
     Facility,
@@ -128,8 +130,10 @@ def _load(conn: Any, country: str | None) -> dict[str, pd.DataFrame]:
     population = _read(conn, where(
         select(p.id, p.country_iso3, p.area_id, p.year, p.value, p.source)
         .where(p.country_iso3.in_(select(used.c[0]))), p.country_iso3))
+    a = Area
+    areas = _read(conn, where(select(a.id, a.country_iso3, a.level), a.country_iso3))
     return {"units": units, "facilities": facilities, "figures": figures,
-            "workforce": workforce, "exams": exams, "population": population}
+            "workforce": workforce, "exams": exams, "population": population, "areas": areas}
 
 
 # ---------------------------------------------------------------- helpers
@@ -394,6 +398,11 @@ def compute_frames(data: dict[str, pd.DataFrame], *, year: int | None = None,
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
     df = pd.concat(frames, ignore_index=True)
+    extra = [derived.equity(df, data.get("areas", pd.DataFrame()), data["units"], pop.lookup),
+             derived.trends(df)]
+    extra = [e for e in extra if not e.empty]
+    if extra:
+        df = pd.concat([df, *extra], ignore_index=True)
     if year is not None:
         df = df[df["year"] == int(year)]
     df["area_id"] = df["area_id"].replace({_NATIONAL: None})

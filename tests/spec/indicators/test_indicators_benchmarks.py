@@ -39,8 +39,9 @@ def df(any_db):
     return compute(any_db)
 
 
-def _stats(table, period, group_type):
-    t = table[(table["period"] == period) & (table["group_type"] == group_type)]
+def _stats(table, period, group_type, indicator="units_per_million"):
+    t = table[(table["period"] == period) & (table["group_type"] == group_type)
+              & (table["indicator"] == indicator)]
     return [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}
             for r in t[["group", "n", "q1", "median", "q3"]].to_dict("records")]
 
