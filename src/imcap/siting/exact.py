@@ -25,11 +25,18 @@ branch and bound at the root), so the reported gap is proven.
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
+
+try:  # optional: warm start with the greedy incumbent (scipy's milp cannot take one)
+    import highspy
+except ImportError:  # pragma: no cover - highspy is in the bench extra, not required
+    highspy = None
 
 from imcap.siting.greedy import (
     _check_p,
@@ -63,8 +70,15 @@ def _reduced(problem: CoverageProblem) -> tuple[sp.csr_matrix, np.ndarray, np.nd
 
 def _solve(c: np.ndarray, integrality: np.ndarray, lb: np.ndarray, ub: np.ndarray,
            A: sp.spmatrix, a_lo: np.ndarray, a_hi: np.ndarray, time_limit: float | None,
-           ) -> tuple[np.ndarray | None, float, int]:
-    """Minimise c.x; returns (x or None, dual bound on the minimum, scipy status)."""
+           x0: np.ndarray | None = None) -> tuple[np.ndarray | None, float, int]:
+    """Minimise c.x; returns (x or None, dual bound on the minimum, scipy status: 0 optimal).
+
+    With a feasible start ``x0`` and highspy installed, HiGHS is called directly and given
+    ``x0`` as its first incumbent (``Highs.setSolution``): it prunes with it from the root and
+    always has an answer at the time limit. Otherwise through ``scipy.optimize.milp``."""
+    if x0 is not None and highspy is not None:
+        return _solve_highspy(c, integrality, lb, ub, sp.csr_matrix(A), a_lo, a_hi, time_limit,
+                              x0)
     opts: dict[str, float | bool] = {"disp": False, "mip_rel_gap": 1e-6}
     if time_limit is not None:
         opts["time_limit"] = max(float(time_limit), 0.01)
@@ -74,6 +88,56 @@ def _solve(c: np.ndarray, integrality: np.ndarray, lb: np.ndarray, ub: np.ndarra
     if bound is None or not math.isfinite(bound):
         bound = res.fun if res.x is not None and res.status == 0 else -math.inf
     return (res.x if res.x is not None else None), float(bound), int(res.status)
+
+
+def _quiet_highs() -> highspy.Highs:
+    """A Highs object without the banner its C++ constructor prints once per process."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def _solve_highspy(c: np.ndarray, integrality: np.ndarray, lb: np.ndarray, ub: np.ndarray,
+                   A: sp.csr_matrix, a_lo: np.ndarray, a_hi: np.ndarray,
+                   time_limit: float | None, x0: np.ndarray
+                   ) -> tuple[np.ndarray | None, float, int]:
+    h = _quiet_highs()
+    h.setOptionValue("mip_rel_gap", 1e-6)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", max(float(time_limit), 0.01))
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = int(A.shape[1]), int(A.shape[0])
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = c, lb, ub
+    lp.row_lower_, lp.row_upper_ = a_lo, a_hi
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(np.float64)
+    lp.integrality_ = [highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous
+                       for v in integrality]
+    h.passModel(lp)
+    start = highspy.HighsSolution()
+    start.col_value = [float(v) for v in x0]
+    start.value_valid = True
+    h.setSolution(start)
+    h.run()
+    info = h.getInfo()
+    optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    has_x = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    x = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_x else None
+    bound = float(info.mip_dual_bound)
+    if not math.isfinite(bound) or abs(bound) >= 1e30:
+        bound = float(info.objective_function_value) if optimal else -math.inf
+    return x, bound, 0 if optimal else 1
 
 
 def _cover_rows(A: sp.csr_matrix, extra_rows: list[tuple[np.ndarray, float, float]]
@@ -115,9 +179,15 @@ def exact_max_cover(problem: CoverageProblem, p: int, *, budget: float | None = 
     integ = np.concatenate([np.ones(k) if not relax else np.zeros(k), np.zeros(m)])
     ub_y = np.where(costs <= bud, 1.0, 0.0)
     remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.01)
+    y0 = np.isin(free, np.asarray(greedy.chosen, dtype=np.int64)).astype(np.float64)
+    x0 = np.concatenate([y0, np.minimum(A @ y0, 1.0)])  # the greedy incumbent, as a start
     x, dual, status = _solve(c, integ, np.zeros(k + m), np.concatenate([ub_y, np.ones(m)]),
-                             M, lo, hi, remaining)
-    bound = min(f0 - dual, greedy.bound) if math.isfinite(dual) else greedy.bound
+                             M, lo, hi, remaining, x0=None if relax else x0)
+    source = greedy.bound_source
+    if math.isfinite(dual) and f0 - dual < greedy.bound:
+        bound, source = f0 - dual, "lp" if relax else "milp"
+    else:  # no (or a weaker) dual bound from HiGHS: greedy's (Lagrangian) bound stands
+        bound = greedy.bound
     chosen = list(greedy.chosen)
     covered = greedy.covered
     if x is not None and not relax:
@@ -133,7 +203,8 @@ def exact_max_cover(problem: CoverageProblem, p: int, *, budget: float | None = 
         status_s, bound = "optimal", covered
     return _result(problem, "max_cover", "exact" if not relax else "greedy+swap", chosen, covered,
                    greedy.covered_by_fixed, covered, bound, t0,
-                   [f"HiGHS status {status}"], status=status_s)
+                   [f"HiGHS status {status}", f"bound: {source}"], status=status_s,
+                   bound_source=source)
 
 
 def lp_bound_max_cover(problem: CoverageProblem, p: int, budget: float | None = None,

@@ -24,6 +24,7 @@ import numpy as np
 
 from imcap.errors import ParameterError
 from imcap.siting import kernels as K
+from imcap.siting.lagrange import lagrangian_bound, reduce_problem
 from imcap.siting.problem import CoverageProblem
 from imcap.siting.result import SitingResult, relative_gap
 
@@ -115,12 +116,20 @@ def greedy_max_cover(
     budget: float | None = None,
     swap: bool = True,
     time_limit: float | None = None,
+    lagrangian: bool = True,
+    restarts: int = 8,
+    seed: int = 0,
 ) -> SitingResult:
     """Choose up to ``p`` new sites (within ``budget``) maximising covered people.
 
     Lazy greedy by gain (gain per cost when a budget and unequal costs are given, compared with
-    the best single affordable site), then best-improvement 1-swaps until none improves or
-    ``time_limit`` seconds pass. Fixed sites are always open and never swapped out.
+    the best single affordable site), then best-improvement 1-swaps until none improves.
+    With ``lagrangian`` (default) the Lagrangian bound (:mod:`imcap.siting.lagrange`) is
+    computed and its primal site sets are improved by swaps too; then ``restarts`` rounds of
+    perturbation (close a few random sites, refill greedily, swap; kept if better; random
+    generator seeded with ``seed``). All of it stops at ``time_limit`` seconds. Fixed sites are
+    always open and never swapped out. The bound reported is the smallest of the submodular,
+    Lagrangian and "everyone reachable" bounds (``bound_source`` says which).
     """
     t0 = time.perf_counter()
     bud = _check_p(problem, p, budget)
@@ -138,7 +147,7 @@ def greedy_max_cover(
     use_ratio = math.isfinite(bud) and np.ptp(costs[allowed0]) > 0 if allowed0.any() else False
     chosen, gains = K.lazy_greedy(c_ptr, c_idx, w, cnt, g0.copy(), allowed0.copy(), costs, p,
                                   bud, use_ratio, math.inf)
-    chosen = list(chosen)
+    chosen = [int(j) for j in chosen]
     if use_ratio and p >= 1:  # ratio greedy can be arbitrarily bad: keep the best single site
         single = np.where(allowed0, g0, -1.0)
         j = int(np.argmax(single))
@@ -148,23 +157,10 @@ def greedy_max_cover(
             K.apply_site(j, c_ptr, c_idx, cnt, 1)
             chosen = [j]
     method, notes = "greedy", []
+    ls = _Search(problem, bud, allowed0, c_ptr, c_idx, r_ptr, r_idx, t0, time_limit)
     if swap and chosen:
         method = "greedy+swap"
-        is_open = fixed.copy()
-        is_open[chosen] = True
-        n_swaps = 0
-        while time_limit is None or time.perf_counter() - t0 < time_limit:
-            slack = bud - float(costs[chosen].sum())
-            swappable = is_open & ~fixed
-            d, s, j = K.best_swap(c_ptr, c_idx, r_ptr, r_idx, w, cnt, is_open, swappable,
-                                  allowed0, costs, slack)
-            if s < 0 or d <= 1e-9 * max(problem.total_population, 1.0):
-                break
-            K.apply_site(s, c_ptr, c_idx, cnt, -1)
-            K.apply_site(j, c_ptr, c_idx, cnt, 1)
-            is_open[s], is_open[j] = False, True
-            chosen[chosen.index(s)] = j
-            n_swaps += 1
+        n_swaps = ls.swap(chosen, cnt)
         notes.append(f"{n_swaps} improving swap(s)")
     f = float(w[cnt > 0].sum())
     g = K.all_gains(c_ptr, c_idx, w, cnt)
@@ -172,13 +168,108 @@ def greedy_max_cover(
     allowed[chosen] = False
     bound = min(bound, f + _knapsack_bound(np.where(allowed, g, 0.0), costs, p, bud),
                 float(w[np.diff(problem.coverage.indptr) > 0].sum()))
+    source = "submodular"
+    if lagrangian and p > 0:
+        lag = lagrangian_bound(reduce_problem(problem, bud), p, bud, incumbent=f,
+                               time_limit=ls.left())
+        if lag.bound < bound:
+            bound, source = lag.bound, "lagrangian"
+        notes.append(f"Lagrangian bound after {lag.iterations} subgradient iterations")
+        if swap:  # Lagrangian heuristic: its best primal site sets, improved by swaps
+            for sites, cov in zip(lag.primal, lag.primal_covered, strict=True):
+                if cov >= bound * (1 - 1e-12) or ls.left() == 0:
+                    break
+                cand = list(sites)
+                cnt2 = K.cover_counts(c_ptr, c_idx, _open(fixed, cand), problem.n_demand)
+                ls.swap(cand, cnt2)
+                f2 = float(w[cnt2 > 0].sum())
+                if f2 > f * (1 + 1e-12):
+                    chosen, cnt, f = cand, cnt2, f2
+                    notes.append("improved by the Lagrangian heuristic")
+    if swap and restarts > 0 and chosen and f < bound * (1 - 1e-9):
+        chosen, cnt, f, k = ls.perturb(chosen, cnt, f, p, use_ratio, restarts, seed,
+                                       stop=bound * (1 - 1e-9))
+        if k:
+            notes.append(f"{k} improving perturbation(s)")
     bound = max(bound, f)
-    return _result(problem, "max_cover", method, chosen, f, f0, f, bound, t0, notes)
+    notes.append(f"bound: {source}")
+    return _result(problem, "max_cover", method, chosen, f, f0, f, bound, t0, notes,
+                   bound_source=source)
+
+
+def _open(fixed: np.ndarray, chosen: list[int]) -> np.ndarray:
+    mask = fixed.copy()
+    mask[chosen] = True
+    return mask
+
+
+class _Search:
+    """Local search state shared by the swap and perturbation steps (uncapacitated)."""
+
+    def __init__(self, problem: CoverageProblem, bud: float, allowed0: np.ndarray,
+                 c_ptr: np.ndarray, c_idx: np.ndarray, r_ptr: np.ndarray, r_idx: np.ndarray,
+                 t0: float, time_limit: float | None) -> None:
+        self.pr, self.bud, self.allowed0 = problem, bud, allowed0
+        self.c_ptr, self.c_idx, self.r_ptr, self.r_idx = c_ptr, c_idx, r_ptr, r_idx
+        self.deadline = math.inf if time_limit is None else t0 + time_limit
+        self.tol = 1e-9 * max(problem.total_population, 1.0)
+
+    def left(self) -> float | None:
+        if not math.isfinite(self.deadline):
+            return None
+        return max(self.deadline - time.perf_counter(), 0.0)
+
+    def swap(self, chosen: list[int], cnt: np.ndarray) -> int:
+        """Best-improvement 1-swaps on ``chosen``/``cnt`` (in place) until none improves."""
+        pr = self.pr
+        is_open = _open(pr.fixed, chosen)
+        n_swaps = 0
+        while time.perf_counter() < self.deadline:
+            slack = self.bud - float(pr.costs[chosen].sum())
+            d, s, j = K.best_swap(self.c_ptr, self.c_idx, self.r_ptr, self.r_idx, pr.weights,
+                                  cnt, is_open, is_open & ~pr.fixed, self.allowed0, pr.costs,
+                                  slack)
+            if s < 0 or d <= self.tol:
+                break
+            K.apply_site(s, self.c_ptr, self.c_idx, cnt, -1)
+            K.apply_site(j, self.c_ptr, self.c_idx, cnt, 1)
+            is_open[s], is_open[j] = False, True
+            chosen[chosen.index(s)] = j
+            n_swaps += 1
+        return n_swaps
+
+    def perturb(self, chosen: list[int], cnt: np.ndarray, f: float, p: int, use_ratio: bool,
+                rounds: int, seed: int, stop: float) -> tuple[list[int], np.ndarray, float, int]:
+        """Iterated local search: close ``max(1, len/4)`` random sites, refill by lazy greedy,
+        swap; keep the result when it covers more. Returns (chosen, cnt, f, improvements)."""
+        pr, w = self.pr, self.pr.weights
+        rng = np.random.default_rng(seed)
+        improved = 0
+        for _ in range(rounds):
+            if f >= stop or time.perf_counter() >= self.deadline:
+                break
+            drop = rng.choice(len(chosen), max(1, len(chosen) // 4), replace=False)
+            kept = [j for t, j in enumerate(chosen) if t not in set(drop.tolist())]
+            cnt2 = K.cover_counts(self.c_ptr, self.c_idx, _open(pr.fixed, kept), pr.n_demand)
+            allowed = self.allowed0.copy()
+            allowed[kept] = False
+            allowed[[chosen[t] for t in drop]] = False  # refill elsewhere
+            g = K.all_gains(self.c_ptr, self.c_idx, w, cnt2)
+            spent = float(pr.costs[kept].sum())
+            add, _ = K.lazy_greedy(self.c_ptr, self.c_idx, w, cnt2, g, allowed, pr.costs,
+                                   p - len(kept), self.bud - spent, use_ratio, math.inf)
+            cand = kept + [int(j) for j in add]
+            self.swap(cand, cnt2)
+            f2 = float(w[cnt2 > 0].sum())
+            if f2 > f + self.tol:
+                chosen, cnt, f = cand, cnt2, f2
+                improved += 1
+        return chosen, cnt, f, improved
 
 
 def _result(problem: CoverageProblem, model: str, method: str, chosen: list[int], covered: float,
             f0: float, objective: float, bound: float, t0: float, notes: list[str],
-            status: str | None = None) -> SitingResult:
+            status: str | None = None, bound_source: str = "") -> SitingResult:
     open_mask = problem.fixed.copy()
     open_mask[chosen] = True
     cov, per_site = capacitated_coverage(problem, open_mask)
@@ -196,7 +287,7 @@ def _result(problem: CoverageProblem, model: str, method: str, chosen: list[int]
         objective=float(objective), bound=float(bound), gap=gap,
         cost=float(problem.costs[chosen].sum()) if chosen else 0.0,
         site_people=tuple(float(per_site[j]) for j in chosen), labels=labels,
-        runtime_s=time.perf_counter() - t0, notes=tuple(notes),
+        runtime_s=time.perf_counter() - t0, notes=tuple(notes), bound_source=bound_source,
     )
 
 

@@ -161,3 +161,27 @@ def capped_gain(j, c_ptr, c_idx, residual, cap):  # type: ignore[no-untyped-def]
     for k in range(c_ptr[j], c_ptr[j + 1]):
         g += residual[c_idx[k]]
     return min(g, cap)
+
+
+@njit(cache=True)
+def column_sums(c_ptr, c_idx, lam):  # type: ignore[no-untyped-def]
+    """v[j] = sum of lam[i] over the demands i of column j (A^T lam for a 0/1 CSC matrix)."""
+    n = c_ptr.shape[0] - 1
+    v = np.zeros(n)
+    for j in range(n):
+        s = 0.0
+        for k in range(c_ptr[j], c_ptr[j + 1]):
+            s += lam[c_idx[k]]
+        v[j] = s
+    return v
+
+
+@njit(cache=True)
+def sparse_cover(c_ptr, c_idx, cols, vals, n_dem):  # type: ignore[no-untyped-def]
+    """A y for a 0/1 CSC matrix and a sparse y (nonzeros ``vals`` at columns ``cols``)."""
+    out = np.zeros(n_dem)
+    for t in range(cols.shape[0]):
+        j, a = cols[t], vals[t]
+        for k in range(c_ptr[j], c_ptr[j + 1]):
+            out[c_idx[k]] += a
+    return out

@@ -55,6 +55,11 @@ class SitingResult:
     - ``labels``: labels of the chosen candidates (e.g. facility ids), same order.
     - ``upgrades``: for registry runs, the facilities to equip (see :meth:`planner_items`).
     - ``runtime_s``: wall time of the solve (matrix building excluded).
+    - ``notes``: free-text remarks of the solver (swaps made, HiGHS status, ...).
+    - ``bound_source``: which proven bound ``bound`` is (the tightest of those computed):
+      ``"lagrangian"`` (subgradient on the Lagrangian relaxation of the coverage rows, the
+      default for max_cover), ``"submodular"``, ``"lp"`` (LP relaxation), ``"milp"`` (HiGHS
+      dual bound), ``"optimal"`` (bound met by the answer) or ``""`` (trivial, or none).
     """
 
     model: str
@@ -74,6 +79,7 @@ class SitingResult:
     upgrades: tuple[Upgrade, ...] = ()
     runtime_s: float = 0.0
     notes: tuple[str, ...] = field(default=())
+    bound_source: str = ""
 
     @property
     def share_covered(self) -> float:
@@ -106,6 +112,7 @@ class SitingResult:
             "objective": self.objective,
             "bound": None if math.isnan(self.bound) else self.bound,
             "gap": None if math.isnan(self.gap) else self.gap,
+            "bound_source": self.bound_source,
             "cost": self.cost,
             "runtime_s": self.runtime_s,
         }
