@@ -7,14 +7,16 @@ arrays. Equations (numbered as in docs/impact.md):
 (3)  h[c,m,t]   = min(1, d[c,m,t] / dHIC[m]) ** gamma                   modality access
 (4)  a[c,k,t]   = sum_m W[k,m] h[c,m,t]                                 share imaged as needed
 (5)  s_img      = min(cap, s0 (1 - delta (1 - a1)) / (1 - delta (1 - a0)))   imaging scale-up
-     delta      = (1 - phi) tau^eta,  tau = min(1, s0 / sHIC[k])     imaging needs treatment;
-                  (1 - phi) in the comprehensive scenario, where treatment scales up too
-(6)  s_comp     = s_img + theta * r(t) * max(0, sHIC[k] - s_img)         + treatment/quality
+     delta      = (1 - phi) tau^eta,  tau = min(1, s0 / sHIC[k])     imaging needs treatment
+(6)  s_comp     = max(s_img, s0 + R(t) f[c] max(0, sHIC[k] - s0))   imaging+treatment+quality
+     f[c]       = min(1, x[c] / theta) ** xi                         share of the gap closed
+     x[c]       = max(0, 1 - sum_k n s0 / sum_k n sHIC)          health-system survival gap
+     R(t)       = 1 - (1 - r(t)) ** kappa                          front-loaded scale-up path
 (7)  averted    = sum N (s1 - s0);  LY = sum N (s1 - s0) rho e(x)
 (8)  B_FI       = sum N (s1 - s0) rho eD(x) v^(t-2020+lag) vly_fi gdp_pc (gdp_pc/gdp_w)^(eps-1)
      B_HC       = sum N (s1 - s0) rho wD(x) v^(t-2020+lag) vly_hc gdp_pc
 (9)  C_img      = cost_img * price[c] * sum_{k,m,t} N W[k,m] q[m] (h1 - h0) v^(t-2020)
-(10) C_trt      = cost_trt * price[c] * sum_{k,t} N r(t) max(0, sHIC - s_img) / sHIC v^(t-2020)
+(10) C_trt      = cost_trt * price[c] * sum_{k,t} N R(t) f[c] max(0, sHIC - s0) / sHIC v^(t-2020)
 
 with r(t) the linear ramp 2020 -> 2030, v = 1/1.03, price[c] = (gdp_pc[c]/gdp_pc[USA])**0.5,
 q the relative procedure costs, e/eD/wD the (discounted, working-age) remaining life-years at the
@@ -90,13 +92,15 @@ def evaluate(inp: ImpactInputs, ref: References, draws: dict[str, np.ndarray],
     phi = draws["phi"][:, None, None, None]
     n = inp.cases  # (C, K, T)
     h0 = access(d0, ref.d_hic, g)  # (D, C, M)
-    h1 = np.maximum(access(d1, ref.d_hic, g[..., None]), h0[..., None])  # (D, C, M, T)
+    # no added density -> exactly h0 (pow may round differently on differently shaped arrays)
+    h1 = np.where(d1 > d0[..., None], np.maximum(access(d1, ref.d_hic, g[..., None]),
+                                                 h0[..., None]), h0[..., None])  # (D,C,M,T)
     a0 = h0 @ W.T  # (D, C, K)
-    a1 = np.einsum("dcmt,km->dckt", h1, W, optimize=True)
+    # a1 as a0 plus the added access, so that no added access gives a1 == a0 exactly
+    a1 = a0[..., None] + np.einsum("dcmt,km->dckt", h1 - h0[..., None], W, optimize=True)
     s0 = 1.0 - mir  # (D, C, K)
     tau = np.minimum(1.0, s0 / ref.s_hic)  # treatment capacity index
-    delta = (1 - phi) * (1.0 if comprehensive else tau[..., None] ** draws["eta"][:, None,
-                                                                                  None, None])
+    delta = (1 - phi) * tau[..., None] ** draws["eta"][:, None, None, None]
     ratio = (1 - delta * (1 - a1)) / (1 - delta * (1 - a0[..., None]))
     s1 = np.minimum(np.maximum(SURVIVAL_CAP, s0[..., None]), s0[..., None] * ratio)  # (D,C,K,T)
     price = (inp.gdp_pc / inp.gdp_pc[inp.index("USA")]) ** PRICE_ELASTICITY  # (C,)
@@ -108,13 +112,19 @@ def evaluate(inp: ImpactInputs, ref: References, draws: dict[str, np.ndarray],
     else:
         cost = np.broadcast_to((plan_cost * DISC).sum(-1), (len(phi), len(price))).copy()
     if comprehensive:
-        gap = np.maximum(0.0, ref.s_hic[None, None, :, None] - s1)
-        theta = draws["theta"][:, None, None, None]
-        s1 = s1 + theta * RAMP * gap
+        # (6): the package moves each cancer's survival towards the high-income mean by the
+        # share f[c] of its gap, set by the country's case-mix-standardised survival gap x[c]
+        gap = np.maximum(0.0, ref.s_hic - s0)  # (D, C, K) baseline gap to the HIC mean
+        rel_gap = gap / ref.s_hic
+        n_ck = n.sum(-1)  # (C, K)
+        x = np.maximum(0.0, 1.0 - (s0 * n_ck).sum(-1) / (ref.s_hic * n_ck).sum(-1))  # (D, C)
+        closed = np.minimum(1.0, x / draws["theta"][:, None]) ** draws["xi"][:, None]
+        closed = closed[..., None]  # (D, C, 1)
+        ramp = 1.0 - (1.0 - RAMP) ** draws["kappa"][:, None, None, None]  # (D, 1, 1, T)
+        s1 = np.maximum(s1, s0[..., None] + ramp * (closed * gap)[..., None])
         if plan_cost is None:
             cost = cost + draws["cost_trt"][:, None] * price * np.einsum(
-                "dckt,ckt->dc", gap / ref.s_hic[None, None, :, None], n * RAMP * DISC,
-                optimize=True)
+                "dck,dckt,ckt->dc", closed * rel_gap, ramp, n * DISC, optimize=True)
     ds = s1 - s0[..., None]  # (D, C, K, T)
     rho = draws["rho"][:, None]
     averted_ck = np.einsum("dckt,ckt->dck", ds, n, optimize=True)

@@ -83,8 +83,15 @@ class Params:
               relative to the high-income mean (imaging only saves lives that treatment can
               save). In the comprehensive scenario treatment scales up and tau = 1.
     gamma:    curvature of access in density, h = min(1, d / d_HIC) ** gamma.
-    theta:    share of the remaining survival gap to the high-income mean closed by the
-              treatment and quality-of-care scale-up (comprehensive scenario only).
+    theta:    comprehensive scale-up: the health-system survival gap x (below) at and above
+              which a country's whole gap to the high-income mean survival is closed
+              (0 < theta <= 1).
+    xi:       comprehensive scale-up: steepness of the share of the gap closed,
+              min(1, x / theta) ** xi, with x = 1 - sum_k n s0 / sum_k n s_HIC the country's
+              case-mix-standardised survival shortfall relative to the high-income mean
+              (0 for countries at or above it).
+    kappa:    comprehensive scale-up: front-loading of the treatment and quality ramp,
+              1 - (1 - r(t)) ** kappa (kappa = 1: the linear 2020-2030 ramp r(t)).
     rho:      life-years gained per averted death, as a multiple of the general-population
               remaining life expectancy at the age of the averted death.
     cost_img: US$ (2018, US prices) of imaging one additional patient fully (CT-equivalent).
@@ -102,6 +109,8 @@ class Params:
     eta: float = 1.0
     gamma: float = 0.5
     theta: float = 0.5
+    xi: float = 0.0
+    kappa: float = 1.0
     rho: float = 1.0
     cost_img: float = 300.0
     cost_trt: float = 5000.0
@@ -135,6 +144,8 @@ PARAM_UNCERTAINTY: dict[str, tuple[str, float]] = {
     "eta": ("lognorm", 0.20),
     "gamma": ("lognorm", 0.25),
     "theta": ("logit", 0.30),
+    "xi": ("lognorm", 0.20),
+    "kappa": ("lognorm", 0.30),
     "rho": ("norm_rel", 0.08),
     "cost_img": ("lognorm", 0.25),
     "cost_trt": ("lognorm", 0.40),

@@ -17,7 +17,7 @@ def test_stored_fit_within_5_percent_of_every_target():
 
 def test_refit_at_the_chosen_grid_point_gives_the_stored_parameters():
     p = calibrated()
-    q = _fit_given(load_inputs(), p.gamma, p.eta)
+    q = _fit_given(load_inputs(), p.gamma, p.eta, p.xi, p.kappa)
     for k, v in p.as_dict().items():
         assert getattr(q, k) == pytest.approx(v, rel=1e-6), k
 
