@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import plotly
-from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, Response
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
+from starlette.requests import cookie_parser
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import imcap
 from imcap.store import accounts as _accounts  # noqa: F401  (tables on the shared metadata)
@@ -26,7 +28,7 @@ from imcap.store.db import Database
 from imcap.web import errors
 from imcap.web.api import admin, analysis, imports, registry
 from imcap.web.cache import ViewCache
-from imcap.web.deps import CSRF_COOKIE, csrf_token, is_tls
+from imcap.web.deps import CSRF_COOKIE, csrf_token
 from imcap.web.settings import Settings
 
 API = "/api/v1"
@@ -56,6 +58,48 @@ def _num(v: Any, digits: int = 2) -> str:
     return str(v)
 
 
+class SecurityHeaders:
+    """Pure ASGI middleware (Starlette's ``@app.middleware("http")`` costs a task and a
+    stream per request): gives each browser its CSRF seed cookie (``request.state.csrf_seed``)
+    and adds nosniff, Referrer-Policy and the Content-Security-Policy to every response."""
+
+    def __init__(self, app: ASGIApp, secure_cookies: bool = False) -> None:
+        self.app = app
+        self.secure_cookies = secure_cookies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        seed = None
+        tls = scope.get("scheme") == "https"
+        for k, v in scope["headers"]:
+            if k == b"cookie" and seed is None:
+                seed = cookie_parser(v.decode("latin-1")).get(CSRF_COOKIE)
+            elif k == b"x-forwarded-proto" and v.lower() == b"https":
+                tls = True
+        path: str = scope["path"]
+        fresh = seed is None
+        scope.setdefault("state", {})["csrf_seed"] = seed or secrets.token_urlsafe(24)
+        extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+        if not path.startswith("/api/docs"):
+            extra.append((b"content-security-policy", CSP.encode()))
+        if fresh and not path.startswith("/static"):
+            cookie = (f"{CSRF_COOKIE}={scope['state']['csrf_seed']}; HttpOnly; Path=/; "
+                      "SameSite=strict" + ("; Secure" if self.secure_cookies or tls else ""))
+            extra.append((b"set-cookie", cookie.encode()))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                have = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in extra if k == b"set-cookie" or k not in have]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def create_app(db: str | Database | None = None, settings: Settings | None = None) -> FastAPI:
     """Build the web app on a database (URL, path or :class:`Database`) and settings."""
     database = db if isinstance(db, Database) else Database(db)
@@ -74,21 +118,7 @@ def create_app(db: str | Database | None = None, settings: Settings | None = Non
     app.state.cache = ViewCache()
     errors.install(app)
 
-    @app.middleware("http")
-    async def csrf_cookie_and_headers(request: Request, call_next: Any) -> Response:
-        seed = request.cookies.get(CSRF_COOKIE)
-        fresh = seed is None
-        request.state.csrf_seed = seed or secrets.token_urlsafe(24)
-        response: Response = await call_next(request)
-        if fresh and not request.url.path.startswith("/static"):
-            response.set_cookie(CSRF_COOKIE, request.state.csrf_seed, httponly=True,
-                                samesite="strict", path="/",
-                                secure=st.secure_cookies or is_tls(request))
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith("/api/docs"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
-        return response
+    app.add_middleware(SecurityHeaders, secure_cookies=st.secure_cookies)
 
     for r in (registry.router, analysis.router, imports.router, admin.router):
         app.include_router(r, prefix=API)

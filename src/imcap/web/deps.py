@@ -126,14 +126,19 @@ async def signed_in(request: Request) -> Principal:
 class Page:
     """Paging and output format of a list endpoint: ``?limit=&offset=&format=json|csv``."""
 
-    def __init__(self, limit: int | None = Query(None, ge=1, le=1000,
-                                                 description="rows per page (default 100)"),
-                 offset: int = Query(0, ge=0, le=10_000_000, description="rows to skip"),
-                 format: str = Query("json", pattern="^(json|csv)$",
-                                     description="json or csv")) -> None:
+    def __init__(self, limit: int | None = None, offset: int = 0, format: str = "json") -> None:
         self.limit = limit
         self.offset = offset
         self.format = format
+
+
+async def paging(limit: int | None = Query(None, ge=1, le=1000,
+                                           description="rows per page (default 100)"),
+                 offset: int = Query(0, ge=0, le=10_000_000, description="rows to skip"),
+                 format: str = Query("json", pattern="^(json|csv)$",
+                                     description="json or csv")) -> Page:
+    """The paging dependency (async: a sync dependency would cost a threadpool hop)."""
+    return Page(limit, offset, format)
 
 
 def _clean(v: Any) -> Any:

@@ -18,6 +18,7 @@ from imcap.web.deps import (
     expected_version,
     listing,
     page_limit,
+    paging,
     principal,
     session,
     settings_of,
@@ -66,7 +67,7 @@ def roles():
 
 
 @router.get("/users", tags=["admin"], summary="List users")
-def list_users(request: Request, page: Page = Depends(), _p: Principal = Depends(admin)):
+def list_users(request: Request, page: Page = Depends(paging), _p: Principal = Depends(admin)):
     with session(request) as s:
         stmt = select(UserAccount).order_by(UserAccount.id)
         total = s.scalar(select(func.count()).select_from(stmt.subquery()))
@@ -115,7 +116,7 @@ def issue_token(request: Request, body: TokenIn, user_id: int = Path(..., ge=1, 
 
 
 @router.get("/tokens", tags=["admin"], summary="List API tokens")
-def list_tokens(request: Request, page: Page = Depends(), _p: Principal = Depends(admin)):
+def list_tokens(request: Request, page: Page = Depends(paging), _p: Principal = Depends(admin)):
     with session(request) as s:
         stmt = select(ApiToken, UserAccount.username).join(
             UserAccount, ApiToken.user_id == UserAccount.id).order_by(ApiToken.id)
@@ -138,7 +139,7 @@ def revoke_token(request: Request, token_id: int = Path(..., ge=1, le=2**31 - 1)
 
 
 @router.get("/audit", tags=["admin"], summary="The audit log (newest first)")
-def audit_log(request: Request, page: Page = Depends(), _p: Principal = Depends(admin),
+def audit_log(request: Request, page: Page = Depends(paging), _p: Principal = Depends(admin),
               entity: str | None = Query(None, max_length=50),
               actor: str | None = Query(None, max_length=100)):
     with session(request) as s:

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
 
 from imcap.errors import ConflictError, NotFoundError, ParameterError
 from imcap.reports.profile import (
@@ -34,6 +35,7 @@ from imcap.web.deps import (
     jsonable,
     listing,
     page_limit,
+    paging,
     reader,
     registry_reader,
     session,
@@ -55,7 +57,7 @@ def cached_bench_table(request: Request, gen: tuple) -> Any:
 
 def cached_profile(request: Request, s: Any, iso3: str, year: int | None) -> dict[str, Any]:
     iso3 = iso3.upper()
-    gen = vcache.generation(s)
+    gen = vcache.generation(request, s)
     return request.app.state.cache.get(  # type: ignore[no-any-return]
         ("profile", iso3, year, gen),
         lambda: jsonable(country_profile(s, iso3, year, db=db_of(request),
@@ -66,7 +68,7 @@ def indicator_rows(request: Request, s: Any, iso3: str | None, year: int | None
                    ) -> list[dict[str, Any]]:
     """Indicator rows in the ``imcap.indicators.compute`` layout (service when installed,
     otherwise the inventory densities of the profile)."""
-    key = ("indicators", iso3, year, vcache.generation(s))
+    key = ("indicators", iso3, year, vcache.generation(request, s))
 
     def make() -> list[dict[str, Any]]:
         try:
@@ -98,6 +100,12 @@ def indicator_rows(request: Request, s: Any, iso3: str | None, year: int | None
     return request.app.state.cache.get(key, make)  # type: ignore[no-any-return]
 
 
+def _json_response(request: Request, body: bytes, tag: str) -> Response:
+    if request.headers.get("if-none-match") == tag:
+        return Response(status_code=304, headers={"ETag": tag})
+    return Response(body, media_type="application/json", headers={"ETag": tag})
+
+
 def cached_json(request: Request, key: tuple, make: Any) -> Response:
     """A JSON body serialised once per data generation, with an ETag (304 when unchanged)."""
     def build() -> tuple[bytes, str]:
@@ -105,55 +113,80 @@ def cached_json(request: Request, key: tuple, make: Any) -> Response:
         return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
     body, tag = request.app.state.cache.get(key, build)
-    if request.headers.get("if-none-match") == tag:
-        return Response(status_code=304, headers={"ETag": tag})
-    return Response(body, media_type="application/json", headers={"ETag": tag})
+    return _json_response(request, body, tag)
+
+
+async def served_json(request: Request, key: tuple, slow: Any) -> Response:
+    """The hot path of the cached JSON endpoints, on the event loop: when the generation is
+    fresh and the body of ``(*key, generation)`` is cached, answer its bytes (or 304) without
+    touching the database or the threadpool; otherwise run ``slow()`` (which computes,
+    caches and answers) in the threadpool."""
+    gen = vcache.Generation.of(db_of(request)).fresh()
+    if gen is not None:
+        hit = request.app.state.cache.peek(("json", *key, gen))
+        if hit is not None:
+            return _json_response(request, *hit)
+    return await run_in_threadpool(slow)  # type: ignore[no-any-return]
 
 
 @router.get("/countries/{iso3}/profile", tags=["analysis"], summary="Country profile")
-def profile(request: Request, iso3: str = ISO3, year: int | None = YEAR,
-            _p: Principal = Depends(reader)):
-    with session(request) as s:
-        gen = vcache.generation(s)
-        return cached_json(request, ("profile-json", iso3.upper(), year, gen),
-                           lambda: cached_profile(request, s, iso3, year))
+async def profile(request: Request, iso3: str = ISO3, year: int | None = YEAR,
+                  _p: Principal = Depends(reader)) -> Response:
+    key = ("profile", iso3.upper(), year)
+
+    def slow() -> Response:
+        with session(request) as s:
+            gen = vcache.generation(request, s)
+            return cached_json(request, ("json", *key, gen),
+                               lambda: cached_profile(request, s, iso3, year))
+
+    return await served_json(request, key, slow)
 
 
 @router.get("/indicators", tags=["analysis"], summary="Indicators (densities, coverage...)")
-def indicators(request: Request, page: Page = Depends(), _p: Principal = Depends(reader),
-               country: str = Query(..., min_length=3, max_length=3),
-               year: int | None = YEAR,
-               indicator: str | None = Query(None, max_length=80),
-               item: str | None = Query(None, max_length=20)):
-    with session(request) as s:
-        gen = vcache.generation(s)
+async def indicators(request: Request, page: Page = Depends(paging),
+                     _p: Principal = Depends(reader),
+                     country: str = Query(..., min_length=3, max_length=3),
+                     year: int | None = YEAR,
+                     indicator: str | None = Query(None, max_length=80),
+                     item: str | None = Query(None, max_length=20)) -> Response:
+    as_json = page.format == "json" and "text/csv" not in request.headers.get("accept", "")
+    key = ("indicators", str(request.url.query))
 
-        def select_rows() -> tuple[list[dict[str, Any]], int]:
-            editing.get_country(s, country)
-            rows = indicator_rows(request, s, country.upper(), year)
-            if indicator:
-                rows = [r for r in rows if r.get("indicator") == indicator]
-            if item:
-                rows = [r for r in rows if str(r.get("item")).upper() == item.upper()]
-            lim = page_limit(request, page)
-            return rows[page.offset:page.offset + lim], len(rows)
+    def slow() -> Response:
+        with session(request) as s:
+            gen = vcache.generation(request, s)
 
-        if page.format == "json" and "text/csv" not in request.headers.get("accept", ""):
-            def body() -> dict[str, Any]:
-                rows, total = select_rows()
-                return {"items": rows, "total": total, "limit": page.limit,
-                        "offset": page.offset}
-            return cached_json(request, ("indicators-json", str(request.url.query), gen), body)
-        rows, total = select_rows()
-    return listing(request, rows, page, total, INDICATOR_COLUMNS)
+            def select_rows() -> tuple[list[dict[str, Any]], int]:
+                editing.get_country(s, country)
+                rows = indicator_rows(request, s, country.upper(), year)
+                if indicator:
+                    rows = [r for r in rows if r.get("indicator") == indicator]
+                if item:
+                    rows = [r for r in rows if str(r.get("item")).upper() == item.upper()]
+                lim = page_limit(request, page)
+                return rows[page.offset:page.offset + lim], len(rows)
+
+            if as_json:
+                def body() -> dict[str, Any]:
+                    rows, total = select_rows()
+                    return {"items": rows, "total": total, "limit": page.limit,
+                            "offset": page.offset}
+                return cached_json(request, ("json", *key, gen), body)
+            rows, total = select_rows()
+        return listing(request, rows, page, total, INDICATOR_COLUMNS)
+
+    if not as_json:
+        return await run_in_threadpool(slow)  # type: ignore[no-any-return]
+    return await served_json(request, key, slow)
 
 
 @router.get("/benchmarks", tags=["analysis"], summary="Income-group and region medians")
-def get_benchmarks(request: Request, page: Page = Depends(), _p: Principal = Depends(reader),
+def get_benchmarks(request: Request, page: Page = Depends(paging), _p: Principal = Depends(reader),
                    country: str = Query(..., min_length=3, max_length=3)):
     with session(request) as s:
         c = editing.get_country(s, country)
-        table = cached_bench_table(request, vcache.generation(s))
+        table = cached_bench_table(request, vcache.generation(request, s))
         b = benchmarks_from_table(table, c) if table is not None else benchmarks(s, c)
     rows = [{"modality": m, "country_iso3": c.iso3, "income_group": c.income_group,
              "who_region": c.who_region, "income_group_median": v["income_group"],
@@ -163,7 +196,7 @@ def get_benchmarks(request: Request, page: Page = Depends(), _p: Principal = Dep
 
 
 @router.get("/access", tags=["analysis"], summary="Stored access results (coverage)")
-def access_results(request: Request, page: Page = Depends(), _p: Principal = Depends(reader),
+def access_results(request: Request, page: Page = Depends(paging), _p: Principal = Depends(reader),
                    country: str | None = Query(None, min_length=3, max_length=3),
                    indicator: str | None = Query(None, max_length=80)):
     with session(request) as s:
@@ -196,7 +229,7 @@ def _scenario(s: Any, sid: int) -> Scenario:
 
 
 @router.get("/scenarios", tags=["scenarios"], summary="List scenarios")
-def list_scenarios(request: Request, page: Page = Depends(),
+def list_scenarios(request: Request, page: Page = Depends(paging),
                    _p: Principal = Depends(registry_reader),
                    country: str | None = Query(None, min_length=3, max_length=3),
                    kind: str | None = Query(None, max_length=20)):

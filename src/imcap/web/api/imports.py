@@ -15,6 +15,7 @@ from imcap.web.deps import (
     db_of,
     listing,
     page_limit,
+    paging,
     registry_reader,
     session,
     settings_of,
@@ -43,7 +44,7 @@ async def upload(request: Request, file: UploadFile = File(...),
 
 
 @router.get("/imports", tags=["imports"], summary="Your uploads (all of them for admins)")
-def list_uploads(request: Request, page: Page = Depends(),
+def list_uploads(request: Request, page: Page = Depends(paging),
                  p: Principal = Depends(registry_reader)):
     with session(request) as s:
         stmt = select(PendingUpload).order_by(PendingUpload.id.desc())

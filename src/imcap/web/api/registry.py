@@ -41,6 +41,7 @@ from imcap.web.deps import (
     jsonable,
     listing,
     page_limit,
+    paging,
     reader,
     registry_reader,
     session,
@@ -64,7 +65,7 @@ def _record(entity: str, obj: Any, extra: dict[str, Any] | None = None,
 
 
 @router.get("/countries", tags=["registry"], summary="List countries")
-def list_countries(request: Request, page: Page = Depends(), _p: Principal = Depends(reader),
+def list_countries(request: Request, page: Page = Depends(paging), _p: Principal = Depends(reader),
                    region: str | None = Query(None, max_length=10, description="WHO region"),
                    income_group: str | None = Query(None, max_length=3),
                    q: str | None = Query(None, max_length=100, description="name contains")):
@@ -87,7 +88,7 @@ def get_country(request: Request, iso3: str = ISO3, _p: Principal = Depends(read
 
 
 @router.get("/areas", tags=["registry"], summary="List subnational areas")
-def list_areas(request: Request, page: Page = Depends(), _p: Principal = Depends(reader),
+def list_areas(request: Request, page: Page = Depends(paging), _p: Principal = Depends(reader),
                country: str | None = Query(None, min_length=3, max_length=3),
                level: int | None = Query(None, ge=0, le=10),
                geometry: bool = Query(False, description="include GeoJSON geometry")):
@@ -107,7 +108,7 @@ def list_areas(request: Request, page: Page = Depends(), _p: Principal = Depends
 
 
 @router.get("/facilities", tags=["registry"], summary="List facilities")
-def list_facilities(request: Request, page: Page = Depends(),
+def list_facilities(request: Request, page: Page = Depends(paging),
                     _p: Principal = Depends(registry_reader),
                     country: str | None = Query(None, min_length=3, max_length=3),
                     area_id: str | None = Query(None, max_length=60),
@@ -156,7 +157,7 @@ def update_facility(request: Request, body: FacilityPatch,
 
 
 @router.get("/units", tags=["registry"], summary="List imaging units")
-def list_units(request: Request, page: Page = Depends(),
+def list_units(request: Request, page: Page = Depends(paging),
                _p: Principal = Depends(registry_reader),
                country: str | None = Query(None, min_length=3, max_length=3),
                facility_id: int | None = Query(None, ge=1, le=2**31 - 1),
@@ -206,7 +207,7 @@ def update_unit(request: Request, body: UnitPatch, unit_id: int = Path(..., ge=1
 
 @router.get("/units/{unit_id}/status", tags=["registry"], summary="Status history of a unit")
 def unit_status_history(request: Request, unit_id: int = Path(..., ge=1, le=2**31 - 1),
-                        page: Page = Depends(), _p: Principal = Depends(registry_reader)):
+                        page: Page = Depends(paging), _p: Principal = Depends(registry_reader)):
     with session(request) as s:
         editing.get_unit(s, unit_id)
         stmt = select(UnitStatus).where(UnitStatus.unit_id == unit_id).order_by(UnitStatus.id)
@@ -226,7 +227,7 @@ def change_status(request: Request, body: StatusIn,
 
 
 @router.get("/workforce", tags=["registry"], summary="List workforce counts")
-def list_workforce(request: Request, page: Page = Depends(),
+def list_workforce(request: Request, page: Page = Depends(paging),
                    _p: Principal = Depends(registry_reader),
                    country: str | None = Query(None, min_length=3, max_length=3),
                    cadre: str | None = Query(None, max_length=20),
@@ -251,7 +252,7 @@ def add_workforce(request: Request, body: WorkforceIn, p: Principal = Depends(re
 
 
 @router.get("/exam-volumes", tags=["registry"], summary="List exam volumes")
-def list_exams(request: Request, page: Page = Depends(),
+def list_exams(request: Request, page: Page = Depends(paging),
                _p: Principal = Depends(registry_reader),
                country: str | None = Query(None, min_length=3, max_length=3),
                modality: str | None = Query(None, max_length=10),

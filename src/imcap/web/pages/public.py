@@ -65,7 +65,7 @@ def _home_data(s: Any) -> dict[str, Any]:
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, p: Principal = Depends(reader)) -> Response:
     with session(request) as s:
-        data = request.app.state.cache.get(("home", vcache.generation(s)),
+        data = request.app.state.cache.get(("home", vcache.generation(request, s)),
                                            lambda: _home_data(s))
         names = {c.iso3: c.name for c in s.scalars(select(Country))}
     return render(request, "home.html", {**data, "names": names})
@@ -88,7 +88,7 @@ async def country(request: Request, iso3: str = Path(..., min_length=3, max_leng
                   p: Principal = Depends(reader)) -> Response:
     with session(request) as s:
         prof = cached_profile(request, s, iso3, year)
-        key = ("country-figs", prof["country"]["iso3"], year, vcache.generation(s))
+        key = ("country-figs", prof["country"]["iso3"], year, vcache.generation(request, s))
         figs, svgs = request.app.state.cache.get(
             key, lambda: ({k: fig_json(v) for k, v in figures.page_figures(s, prof).items()},
                           figures.report_svgs(s, prof)))
