@@ -43,6 +43,7 @@ from imcap.domain.fields import (
 from imcap.errors import ValidationReport
 from imcap.ingest.bulk import bulk_upsert
 from imcap.ingest.tabular import (
+    AREA_ALIASES,
     AreaIndex,
     ColumnMapping,
     Problems,
@@ -69,10 +70,6 @@ KEMRI_COLUMNS = {"country", "admin1", "facilityname", "facilitytype", "ownership
                  "iso3c"}
 KEMRI_SOURCE = ("WHO-KEMRI public health facilities in sub-Saharan Africa "
                 "(Maina et al. 2019, via afrimapr/afrihealthsites)")
-AREA_ALIASES: dict[str, dict[str, str]] = {
-    "KEN": {"homabay": "homabay", "muranga": "muranga", "transzoia": "transnzoia",
-            "taveta": "taitataveta"},
-}
 _PUBLIC = ("moh", "govt", "government", "local authority", "public", "ministry")
 _NFP = ("fbo", "ngo", "cbo", "mission", "faith", "not for profit", "chag", "cham")
 

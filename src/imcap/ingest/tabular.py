@@ -438,12 +438,20 @@ def known_countries(session: Session) -> set[str]:
     return set(session.scalars(select(Country.iso3)))
 
 
+AREA_ALIASES: dict[str, dict[str, str]] = {
+    "KEN": {"transzoia": "transnzoia", "taveta": "taitataveta"},
+}
+"""Spelling variants of area names seen in real files (loose form -> loose form of the name in
+the area table); Homabay and Muranga already match loosely."""
+
+
 @dataclass
 class AreaIndex:
     """Areas of one country, looked up by id, code or loose name; the highest level (smallest
     level number) wins when a name repeats (Malawi's region and zone "Northern")."""
 
     by_key: dict[str, str]
+    aliases: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session, iso3: str) -> AreaIndex:
@@ -458,7 +466,7 @@ class AreaIndex:
             if code:
                 by_key.setdefault("code:" + norm_name(code), aid)
             by_key["id:" + aid.lower()] = aid
-        return cls(by_key)
+        return cls(by_key, AREA_ALIASES.get(iso3, {}))
 
     def find(self, text: str, aliases: Mapping[str, str] | None = None) -> str | None:
         t = str(text).strip()
@@ -468,6 +476,8 @@ class AreaIndex:
         if hit:
             return hit
         key = norm_name(t)
+        if aliases is None:
+            aliases = self.aliases
         if aliases and key in aliases:
             key = aliases[key]
         return self.by_key.get(key)
