@@ -161,7 +161,10 @@ def lagrangian_bound(red: Reduced, p: int, budget: float = math.inf, *,
     # among its candidates" and "full weight"; the best of a few starts tried on the bench
     deg = np.diff(A.indptr).astype(np.float64)
     lam = W / np.sqrt(np.maximum(deg, 1.0)) if lam0 is None else np.clip(lam0, 0.0, W)
-    best_bound, best_lb = math.inf, max(incumbent - red.f0, 0.0)
+    # lambda = W gives v_j = people of N(j): L(W) is the submodular bound at the fixed sites,
+    # so the Lagrangian bound is never weaker than that one
+    best_bound = site_values_bound(K.column_sums(c_ptr, c_idx, W), costs, p, budget)[0]
+    best_lb = max(incumbent - red.f0, 0.0)
     beta, stall, it = 2.0, 0, 0
     seen: dict[tuple[int, ...], float] = {}
     scale = max(float(W.sum()), 1e-12)
