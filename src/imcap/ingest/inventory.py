@@ -3,6 +3,8 @@
 (needed only when a facility_id exists in several countries) and source / source_date /
 method.
 
+- ``country=`` is the country of rows without one; rows of other countries are skipped with a
+  note (a country data manager's upload cannot touch another country).
 - The facility is referenced by its external id (``facility_id``, as imported by
   ``imcap import facilities``) and must exist; a unit is identified by (facility, unit_id).
 - A unit's status is kept on the unit and, whenever it is new or its status or status date
@@ -71,6 +73,13 @@ def import_inventory(db: Database, path: Source,
     cols = resolve_columns(sheet, FIELDS, mp, probs, aliases=_ALIASES)
     if report.problems:
         return report
+    if country and "country" in cols:
+        iso = country.strip().upper()
+        other = sheet.frame[cols["country"]].astype(str).str.strip().str.upper()
+        other = ((other != iso) & (other != "")).to_numpy()
+        if other.any():
+            report.notes.append(f"{int(other.sum())} row(s) of other countries skipped")
+            sheet = Sheet(sheet.name, sheet.frame.loc[~other])
     if "source" not in cols and "source" not in mp.defaults:
         mp.defaults["source"] = f"inventory {raw.filename}"
         report.notes.append(f"no source given; recorded as {mp.defaults['source']!r}")

@@ -196,3 +196,15 @@ def test_inventory_import_then_export_round_trips(units):
             assert got == {(f, u): (m, s, mk) for f, u, m, s, _y, mk, _mc in units}
         finally:
             db.dispose()
+
+
+def test_inventory_country_option_skips_other_countries(rdb):
+    _facilities(rdb)
+    import_facilities(rdb, b"facility_id,name,country\nF0,Hopital,SEN\n", filename="s.csv",
+                      source="t")
+    data = (b"unit_id,facility_id,country,modality,status\nA,F0,KEN,CT,functional\n"
+            b"B,F0,SEN,CT,functional\nC,F0,,MRI,functional\n")
+    ambiguous = import_inventory(rdb, data.replace(b",KEN,", b",,"), filename="a.csv")
+    assert [p.row for p in ambiguous.problems] == [2, 4]  # F0 exists in KEN and SEN
+    rep = import_inventory(rdb, data, filename="k.csv", country="KEN")
+    assert rep.ok and rep.inserted == 2 and any("other countries" in n for n in rep.notes)
