@@ -191,7 +191,8 @@ def import_facilities(db: Database, path: Source,
     if country:
         iso = country.strip().upper()
         if "country" in cols:
-            other = (sheet.frame[cols["country"]].astype(str).str.strip().str.upper() != iso)
+            cc = sheet.frame[cols["country"]].astype(str).str.strip().str.upper()
+            other = (cc != iso) & (cc != "")  # blank cells take --country
             if other.any():
                 report.notes.append(f"{int(other.sum())} row(s) of other countries skipped")
                 sheet = Sheet(sheet.name, sheet.frame.loc[~other.to_numpy()])

@@ -85,7 +85,8 @@ def import_table(db: Database, path: Source, mapping: ColumnMapping | dict | str
         return report
     if country and "country" in cols:
         iso = str(country).strip().upper()
-        other = sheet.frame[cols["country"]].astype(str).str.strip().str.upper() != iso
+        cc = sheet.frame[cols["country"]].astype(str).str.strip().str.upper()
+        other = (cc != iso) & (cc != "")  # blank cells take --country
         if other.any():
             report.notes.append(f"{int(other.sum())} row(s) of other countries skipped")
             sheet = Sheet(sheet.name, sheet.frame.loc[~other.to_numpy()])

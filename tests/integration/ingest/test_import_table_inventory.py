@@ -208,3 +208,11 @@ def test_inventory_country_option_skips_other_countries(rdb):
     assert [p.row for p in ambiguous.problems] == [2, 4]  # F0 exists in KEN and SEN
     rep = import_inventory(rdb, data, filename="k.csv", country="KEN")
     assert rep.ok and rep.inserted == 2 and any("other countries" in n for n in rep.notes)
+
+
+def test_table_country_option_fills_blanks_and_skips_others(rdb):
+    data = b"country,year,modality,count\nKEN,2022,CT,1\n,2022,MRI,2\nGHA,2022,CT,3\n"
+    rep = import_table(rdb, data, filename="c.csv", country="KEN")
+    assert rep.ok and rep.inserted == 2 and any("other countries" in n for n in rep.notes)
+    assert set(_figs(rdb)) == {("KEN", None, 2022, "modality", "CT", "count"),
+                               ("KEN", None, 2022, "modality", "MRI", "count")}
