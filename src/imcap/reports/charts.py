@@ -1,138 +1,22 @@
-"""Charts and maps that draw offline: SVG written here (for the PDF and the no-JS page) and
-plotly *cartesian* figure dicts (for the interactive page; plotly.js is served locally).
+"""Charts drawn offline: plotly *cartesian* figure dicts (interactive pages; plotly.js is
+served locally) and SVG written here (the PDF and pages without JavaScript).
 
-Maps are GeoJSON polygons projected with pyproj (Equal Earth for the world, the country's UTM
-zone for national maps) and drawn as filled paths: plotly ``geo``/``mapbox`` traces would fetch
-from a CDN and draw nothing offline. Coordinates: x = easting, y = northing, in metres.
+Maps are projected and classed in one place, :mod:`imcap.reports.maps` (Equal Earth for the
+world, the country's UTM zone for national maps); :func:`svg_map` only draws its projected
+features as SVG paths, in the same classes and colours as its plotly choropleth.
+Coordinates: x = easting, y = northing, in metres.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Sequence
-from functools import lru_cache
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
-from pyproj import Transformer
-from shapely.geometry import LineString
+from imcap.reports import maps
 
-from imcap.data import path as data_path
-
-PALETTE = ("#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
-NO_DATA = "#e5e5e5"
 SERIES = ("#1f6f8b", "#e07a1f", "#7a9e3b", "#9b4f96", "#c23b3b", "#666666")
-Ring = list[tuple[float, float]]
-
-
-def utm_crs(lon: float, lat: float) -> str:
-    zone = int((lon + 180) // 6) + 1
-    return f"EPSG:{(32600 if lat >= 0 else 32700) + zone}"
-
-
-@lru_cache(maxsize=16)
-def _transformer(crs: str) -> Transformer:
-    return Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-
-
-def _rings(geom: dict[str, Any]) -> list[list[list[float]]]:
-    if geom["type"] == "Polygon":
-        return list(geom["coordinates"])
-    if geom["type"] == "MultiPolygon":
-        return [r for poly in geom["coordinates"] for r in poly]
-    return []
-
-
-def project(geom: dict[str, Any], crs: str, tolerance: float = 0.0) -> list[Ring]:
-    """Rings of a (Multi)Polygon GeoJSON geometry projected to ``crs``, simplified
-    (Douglas-Peucker, ``tolerance`` in metres) so pages stay light on slow links."""
-    tr = _transformer(crs)
-    out = []
-    for ring in _rings(geom):
-        xs, ys = tr.transform([p[0] for p in ring], [p[1] for p in ring])
-        pts = [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)
-               if math.isfinite(x) and math.isfinite(y)]
-        if tolerance > 0 and len(pts) > 8:
-            simple = LineString(pts).simplify(tolerance, preserve_topology=False)
-            if len(simple.coords) >= 4:
-                pts = [(x, y) for x, y in simple.coords]
-        out.append(pts)
-    return out
-
-
-def project_points(lonlat: Sequence[tuple[float, float]], crs: str) -> list[tuple[float, float]]:
-    if not lonlat:
-        return []
-    xs, ys = _transformer(crs).transform([p[0] for p in lonlat], [p[1] for p in lonlat])
-    return list(zip(map(float, xs), map(float, ys), strict=True))
-
-
-@lru_cache(maxsize=1)
-def world_shapes() -> tuple[tuple[str, str, tuple[Ring, ...]], ...]:
-    """(iso3, name, rings) of every country of the bundled world map, Equal Earth metres."""
-    fc = json.loads(data_path("reference/world_110m.geojson").read_text(encoding="utf-8"))
-    return tuple((f["properties"]["iso3"], f["properties"]["name"],
-                  tuple(project(f["geometry"], "+proj=eqearth +datum=WGS84", 15000.0)))
-                 for f in fc["features"])
-
-
-def classes(values: Sequence[float | None], n: int = 5) -> list[float]:
-    """Upper bounds of ``n`` equal-count classes of the non-missing values."""
-    v = sorted(x for x in values if x is not None)
-    if not v:
-        return []
-    return sorted({v[max(0, math.ceil(len(v) * (i + 1) / n) - 1)] for i in range(n)})
-
-
-def class_colour(i: int, n: int) -> str:
-    """Colour of class ``i`` of ``n``: the lightest for the lowest class, the darkest last."""
-    return PALETTE[round(i * (len(PALETTE) - 1) / max(n - 1, 1))] if n > 1 else PALETTE[2]
-
-
-def colour(value: float | None, bounds: Sequence[float]) -> str:
-    if value is None or not bounds:
-        return NO_DATA
-    for i, b in enumerate(bounds):
-        if value <= b:
-            return class_colour(i, len(bounds))
-    return PALETTE[-1]
-
-
-def plotly_polygons(shapes: Sequence[tuple[str, str, Sequence[Ring], float | None]],
-                    unit: str, points: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
-    """A plotly figure dict: one filled Scatter trace per colour class, hover per feature,
-    optional point markers (``{"x", "y", "text", "colour"}``)."""
-    bounds = classes([v for *_x, v in shapes])
-    groups: dict[str, dict[str, list]] = {}
-    for _key, name, rings, value in shapes:
-        col = colour(value, bounds)
-        g = groups.setdefault(col, {"x": [], "y": [], "text": []})
-        label = f"{name}: {value:.2f} {unit}" if value is not None else f"{name}: no data"
-        for ring in rings:
-            g["x"].extend([round(p[0]) for p in ring] + [None])
-            g["y"].extend([round(p[1]) for p in ring] + [None])
-            g["text"].extend([label] * len(ring) + [None])
-    traces: list[dict[str, Any]] = []
-    for col, g in groups.items():
-        traces.append({"type": "scatter", "mode": "lines", "fill": "toself", "fillcolor": col,
-                       "line": {"color": "#ffffff", "width": 0.6}, "x": g["x"], "y": g["y"],
-                       "text": g["text"], "hoverinfo": "text", "hoveron": "fills+points",
-                       "showlegend": False, "name": col})
-    for p in points:
-        traces.append({"type": "scatter", "mode": "markers", "x": p["x"], "y": p["y"],
-                       "text": p["text"], "hoverinfo": "text", "name": p.get("name", ""),
-                       "marker": {"size": p.get("size", 7), "color": p.get("colour", "#c23b3b"),
-                                  "line": {"color": "#ffffff", "width": 0.8}},
-                       "showlegend": bool(p.get("name"))})
-    layout = {"margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "dragmode": "pan",
-              "xaxis": {"visible": False}, "hovermode": "closest",
-              "yaxis": {"visible": False, "scaleanchor": "x", "scaleratio": 1},
-              "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff",
-              "legend": {"orientation": "h", "y": 0}}
-    return {"data": traces, "layout": layout,
-            "legend": [{"colour": class_colour(i, len(bounds)), "upto": b}
-                       for i, b in enumerate(bounds)]}
 
 
 def plotly_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]],
@@ -154,46 +38,56 @@ def _fmt(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".")
 
 
-def svg_map(shapes: Sequence[tuple[str, str, Sequence[Ring], float | None]],
-            points: Sequence[tuple[float, float, str]] = (), width: int = 520,
-            title: str = "", unit: str = "") -> str:
-    """An SVG choropleth of projected ``shapes`` with optional point markers and a legend."""
-    xs = [p[0] for *_a, rings, _v in shapes for r in rings for p in r]
-    ys = [p[1] for *_a, rings, _v in shapes for r in rings for p in r]
+def svg_map(feats: Iterable[maps.Feature], values: Mapping[str, float | None] | None = None,
+            breaks: Sequence[float] = (), points: Sequence[tuple[float, float, str]] = (),
+            width: int = 520, title: str = "", unit: str = "") -> str:
+    """An SVG choropleth of projected features (:func:`imcap.reports.maps.project_features`)
+    classed by ``breaks`` as :func:`imcap.reports.maps.choropleth_features` does, with point
+    markers (projected x, y, label) and a legend."""
+    feats = list(feats)
+    values = values or {}
+    xs = [v for *_a, parts in feats for x, _y in parts for v in (x.min(), x.max())]
+    ys = [v for *_a, parts in feats for _x, y in parts for v in (y.min(), y.max())]
     if not xs:
         return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="40"></svg>'
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
     scale = (width - 20) / max(x1 - x0, 1.0)
     height = int((y1 - y0) * scale) + 20
-    legend_h = 22 if unit else 0
+    n_classes = len(breaks) + 1
+    palette = maps.class_colours(n_classes)
+    legend_h = 22 if unit and breaks else 0
 
     def pt(x: float, y: float) -> str:
         return f"{_fmt(10 + (x - x0) * scale)},{_fmt(10 + (y1 - y) * scale)}"
 
-    bounds = classes([v for *_x, v in shapes])
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="map" width="{width}" '
-             f'height="{height + legend_h}" viewBox="0 0 {width} {height + legend_h}" '
-             f'role="img" aria-label="{escape(title)}">']
-    for key, name, rings, value in shapes:
-        d = " ".join("M" + " L".join(pt(x, y) for x, y in r) + " Z" for r in rings if r)
+    parts_out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="map" width="{width}" '
+                 f'height="{height + legend_h}" viewBox="0 0 {width} {height + legend_h}" '
+                 f'role="img" aria-label="{escape(title)}">']
+    for key, name, parts in feats:
+        d = " ".join("M" + " L".join(pt(a, b) for a, b in zip(x, y, strict=True)) + " Z"
+                     for x, y in parts)
+        value = values.get(key)
+        cls = maps.classify(value, breaks)
+        fill = maps.NO_DATA_COLOUR if cls is None else palette[cls % len(palette)]
         label = f"{name}: {value:.2f} {unit}" if value is not None else f"{name}: no data"
-        parts.append(f'<path data-id="{escape(key)}" d="{d}" fill="{colour(value, bounds)}" '
-                     f'stroke="#ffffff" stroke-width="0.6"><title>{escape(label)}</title></path>')
+        parts_out.append(f'<path data-id="{escape(str(key))}" d="{d}" fill="{fill}" '
+                         f'stroke="#ffffff" stroke-width="0.6"><title>{escape(label)}</title>'
+                         f'</path>')
     for x, y, label in points:
-        parts.append(f'<circle cx="{pt(x, y).split(",")[0]}" cy="{pt(x, y).split(",")[1]}" '
-                     f'r="3" fill="#c23b3b" stroke="#fff" stroke-width="0.6">'
-                     f'<title>{escape(label)}</title></circle>')
-    if unit and bounds:
-        for i, b in enumerate(bounds):
-            x = 10 + i * 90
-            parts.append(f'<rect x="{x}" y="{height + 4}" width="14" height="12" '
-                         f'fill="{class_colour(i, len(bounds))}" stroke="#999" stroke-width="0.4"/>'
-                         f'<text x="{x + 18}" y="{height + 14}" font-size="9">'
-                         f'&#8804; {b:.2g}</text>')
-        parts.append(f'<text x="{width - 10}" y="{height + 14}" font-size="9" '
-                     f'text-anchor="end">{escape(unit)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+        cx, cy = pt(x, y).split(",")
+        parts_out.append(f'<circle cx="{cx}" cy="{cy}" r="3" fill="#c23b3b" stroke="#fff" '
+                         f'stroke-width="0.6"><title>{escape(label)}</title></circle>')
+    if legend_h:
+        for i, lab in enumerate(maps.class_labels(breaks, "{:.2g}")):
+            x = 10 + i * 78
+            parts_out.append(f'<rect x="{x}" y="{height + 4}" width="14" height="12" '
+                             f'fill="{palette[i % len(palette)]}" stroke="#999" '
+                             f'stroke-width="0.4"/><text x="{x + 18}" y="{height + 14}" '
+                             f'font-size="9">{escape(lab)}</text>')
+        parts_out.append(f'<text x="{width - 10}" y="{height + 14}" font-size="9" '
+                         f'text-anchor="end">{escape(unit)}</text>')
+    parts_out.append("</svg>")
+    return "".join(parts_out)
 
 
 def svg_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]],

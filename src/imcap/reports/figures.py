@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from imcap.reports import charts
+from imcap.reports import charts, maps
 from imcap.store.schema import Area
 
 STATUS_LABELS = {
@@ -27,43 +27,52 @@ AGE_LABELS = ("0-4 years", "5-9 years", "10 years or more", "unknown")
 
 
 @lru_cache(maxsize=64)
-def _area_shapes_cached(iso3: str, key: tuple[tuple[str, str, int], ...],
-                        geoms: tuple[str, ...]) -> tuple[str, tuple]:
-    lons, lats = [], []
+def _area_features_cached(iso3: str, key: tuple[tuple[str, str, int], ...],
+                          geoms: tuple[str, ...]) -> tuple[str, tuple[maps.Feature, ...]]:
     parsed = [json.loads(g) for g in geoms]
-    for g in parsed:
-        for ring in charts._rings(g):
-            lons.extend(p[0] for p in ring)
-            lats.extend(p[1] for p in ring)
-    crs = charts.utm_crs((min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2)
-    shapes = tuple((aid, name, tuple(charts.project(g, crs, 1500.0)))
-                   for (aid, name, _lvl), g in zip(key, parsed, strict=True))
-    return crs, shapes
+    lon0, lat0, lon1, lat1 = maps.bounds_lonlat(parsed)
+    crs = maps.utm_crs((lon0 + lon1) / 2, (lat0 + lat1) / 2)
+    fc = {"features": [{"properties": {"id": aid, "name": name}, "geometry": g}
+                       for (aid, name, _lvl), g in zip(key, parsed, strict=True)]}
+    return crs, tuple(maps.project_features(fc, "id", crs, tolerance=1500.0))
 
 
-def area_shapes(s: Session, iso3: str) -> tuple[str | None, tuple]:
-    """(crs, ((area_id, name, rings), ...)) for the top level of the country's areas."""
+def area_features(s: Session, iso3: str) -> tuple[str | None, tuple[maps.Feature, ...]]:
+    """(crs, projected features) of the top level of the country's areas, in the UTM zone of
+    their centre (see :mod:`imcap.reports.maps`)."""
     rows = s.execute(select(Area.id, Area.name, Area.level, Area.geometry).where(
         Area.country_iso3 == iso3, Area.geometry.is_not(None)).order_by(Area.id)).all()
     if not rows:
         return None, ()
     top = min(r.level for r in rows)
     rows = [r for r in rows if r.level == top]
-    return _area_shapes_cached(iso3, tuple((r.id, r.name, r.level) for r in rows),
-                               tuple(r.geometry for r in rows))
+    return _area_features_cached(iso3, tuple((r.id, r.name, r.level) for r in rows),
+                                 tuple(r.geometry for r in rows))
 
 
-def _with_values(shapes: tuple, profile: dict[str, Any]) -> list:
-    val = {a["id"]: a["functional_per_million"] for a in profile["areas"]}
-    return [(aid, name, rings, val.get(aid)) for aid, name, rings in shapes]
+def _area_values(profile: dict[str, Any]) -> dict[str, float | None]:
+    return {a["id"]: a["functional_per_million"] for a in profile["areas"]}
+
+
+def _facilities(profile: dict[str, Any]) -> tuple[list[float], list[float], list[str]]:
+    facs = [f for f in profile["facilities"] if f["lat"] is not None and f["lon"] is not None
+            and f["units"]]
+    return ([f["lon"] for f in facs], [f["lat"] for f in facs],
+            [f"{f['name']}: {f['functional_units']}/{f['units']} units functional"
+             for f in facs])
 
 
 def _points(crs: str, profile: dict[str, Any]) -> list[tuple[float, float, str]]:
-    facs = [f for f in profile["facilities"] if f["lat"] is not None and f["lon"] is not None
-            and f["units"]]
-    xy = charts.project_points([(f["lon"], f["lat"]) for f in facs], crs)
-    return [(x, y, f"{f['name']}: {f['functional_units']}/{f['units']} units functional")
-            for (x, y), f in zip(xy, facs, strict=True)]
+    lons, lats, text = _facilities(profile)
+    x, y = maps.project_points(lons, lats, crs)
+    return list(zip(x.tolist(), y.tolist(), text, strict=True))
+
+
+def _page_map(fig: Any) -> dict[str, Any]:
+    """A maps figure as a JSON-safe dict sized by the page (the holder sets the height)."""
+    fig.update_layout(height=None, margin={"l": 0, "r": 0, "t": 0, "b": 0}, dragmode="pan",
+                      legend={"orientation": "h", "y": 0})
+    return fig.to_plotly_json()  # type: ignore[no-any-return]
 
 
 def page_figures(s: Session, profile: dict[str, Any]) -> dict[str, Any]:
@@ -91,15 +100,18 @@ def page_figures(s: Session, profile: dict[str, Any]) -> dict[str, Any]:
         figs["age"] = charts.plotly_bars([r["modality"] for r in ag],
                                          [(k, [r[k] for r in ag]) for k in AGE_LABELS
                                           if any(r[k] for r in ag)], "units", stacked=True)
-    crs, shapes = area_shapes(s, profile["country"]["iso3"])
+    crs, feats = area_features(s, profile["country"]["iso3"])
     if crs:
-        figs["area_map"] = charts.plotly_polygons(_with_values(shapes, profile),
-                                                  "functional units per million")
-        pts = _points(crs, profile)
-        outline = [(aid, name, rings, None) for aid, name, rings in shapes]
-        figs["facility_map"] = charts.plotly_polygons(outline, "", [{
-            "x": [round(p[0]) for p in pts], "y": [round(p[1]) for p in pts],
-            "text": [p[2] for p in pts], "name": "facilities with imaging units"}])
+        values = _area_values(profile)
+        figs["area_map"] = _page_map(maps.choropleth_features(
+            feats, values, maps.quantile_breaks(values.values()),
+            value_label="functional units per million", label_fmt="{:.2g}"))
+        fac = maps.choropleth_features(feats, {}, (), value_label="")
+        fac.update_traces(showlegend=False, hoverinfo="skip")
+        lons, lats, text = _facilities(profile)
+        maps.points(fac, lons, lats, text, crs=crs, name="facilities with imaging units",
+                    size=7, colour="#c23b3b")
+        figs["facility_map"] = _page_map(fac)
     return figs
 
 
@@ -121,14 +133,25 @@ def report_svgs(s: Session, profile: dict[str, Any]) -> dict[str, str]:
             [r["modality"] for r in st],
             [(lab, [r[k] for r in st]) for k, lab in STATUS_LABELS.items()
              if any(r[k] for r in st)], "units", title="Units by status")
-    crs, shapes = area_shapes(s, profile["country"]["iso3"])
+    crs, feats = area_features(s, profile["country"]["iso3"])
     if crs:
-        out["map"] = charts.svg_map(_with_values(shapes, profile), _points(crs, profile),
+        values = _area_values(profile)
+        out["map"] = charts.svg_map(feats, values, maps.quantile_breaks(values.values()),
+                                    _points(crs, profile),
                                     title="Functional units per million by area",
                                     unit="functional units per million")
     return out
 
 
 def world_figure(values: dict[str, float | None], unit: str) -> dict[str, Any]:
-    shapes = [(iso, name, rings, values.get(iso)) for iso, name, rings in charts.world_shapes()]
-    return charts.plotly_polygons(shapes, unit)
+    """The world choropleth for the home page (Equal Earth, equal-count classes)."""
+    return _page_map(maps.choropleth_features(
+        maps.world_features(), values, maps.quantile_breaks(values.values()),
+        value_label=unit, label_fmt="{:.2g}"))
+
+
+def world_svg(values: dict[str, float | None], unit: str, title: str, width: int = 900
+              ) -> str:
+    """The same world map as SVG (pages without JavaScript)."""
+    return charts.svg_map(maps.world_features(), values, maps.quantile_breaks(values.values()),
+                          width=width, title=title, unit=unit)

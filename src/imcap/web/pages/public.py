@@ -38,13 +38,12 @@ def fig_json(fig: dict[str, Any]) -> str:
 def _home_data(s: Any) -> dict[str, Any]:
     latest = _latest_figures(s)
     ct = {iso: v["value"] for (iso, item), v in latest.items() if item == "CT"}
-    shapes = [(iso, name, rings, ct.get(iso)) for iso, name, rings in charts.world_shapes()]
     units = s.execute(select(ImagingUnit.status, func.count()).group_by(ImagingUnit.status)).all()
     n_units = sum(n for st, n in units if st != "decommissioned")
     n_fun = sum(n for st, n in units if st in ("functional", "partially_functional"))
     return {
-        "world_svg": charts.svg_map(shapes, title="CT units per million population",
-                                    unit="CT units per million (latest reported)", width=900),
+        "world_svg": figures.world_svg(ct, "CT units per million (latest reported)",
+                                       title="CT units per million population"),
         "world_fig": fig_json(figures.world_figure(ct, "CT units per million")),
         "headline": {
             "countries_with_figures": len({iso for iso, _ in latest}),
