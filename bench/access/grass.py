@@ -43,21 +43,22 @@ cd {d}
 r.in.gdal -o input=cost.tif output=cost --quiet
 g.region raster=cost
 v.in.ascii input=starts.txt output=starts separator=pipe x=1 y=2 cat=3 --quiet
-/usr/bin/time -f "%e %M" -o rcost_time.txt r.cost input=cost output=acc nearest=near \\
+/usr/bin/time -f "%e %U %S %M" -o rcost_time.txt r.cost input=cost output=acc nearest=near \\
     start_points=starts memory=8000 --quiet
 r.out.gdal input=acc output=grass_acc.tif type=Float64 --quiet -c -f
 r.out.gdal input=near output=grass_near.tif type=Int32 nodata=0 --quiet -c -f
 """)
     subprocess.run(["grass", "--tmp-location", "EPSG:32628", "--exec", "bash", str(script)],
                    check=True, capture_output=True)
-    wall, kb = (d / "rcost_time.txt").read_text().split()[-2:]
+    wall, user, sys_, kb = (d / "rcost_time.txt").read_text().split()[-4:]
     with rasterio.open(d / "grass_acc.tif") as r:
         acc = r.read(1, masked=True).filled(np.inf)
     with rasterio.open(d / "grass_near.tif") as r:
         near = r.read(1).astype(np.int64) - 1
     np.save(d / "grass_minutes.npy", acc)
     np.save(d / "grass_nearest.npy", np.where(np.isfinite(acc), near, -1))
-    print(json.dumps({"method": "grass", "wall_s": float(wall), "peak_bytes": int(kb) * 1024}))
+    print(json.dumps({"method": "grass", "wall_s": float(wall),
+                      "cpu_s": float(user) + float(sys_), "peak_bytes": int(kb) * 1024}))
 
 
 if __name__ == "__main__":
