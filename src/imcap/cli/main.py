@@ -26,6 +26,7 @@ app = typer.Typer(
 GROUPS: tuple[tuple[str, str], ...] = (
     ("registry", ""),  # init, history
     ("ingest", "import"),  # import gho|oecd|table|facilities|inventory
+    ("exchange", ""),  # survey template, export
     ("indicators", ""),  # indicators, benchmark, demo
     ("access", "access"),
     ("site", "site"),

@@ -41,7 +41,6 @@ from imcap.domain.fields import (
     SOURCE_DATE,
 )
 from imcap.errors import ValidationReport
-from imcap.ingest.bulk import bulk_upsert
 from imcap.ingest.tabular import (
     AREA_ALIASES,
     AreaIndex,
@@ -62,6 +61,7 @@ from imcap.ingest.tabular import (
     write,
 )
 from imcap.store.db import Database
+from imcap.store.repo import upsert_many
 from imcap.store.schema import Facility
 
 KIND = "facilities"
@@ -212,7 +212,7 @@ def import_facilities(db: Database, path: Source,
     def apply(s: Any, batch_id: int) -> dict[str, int]:
         total = {"inserted": 0, "updated": 0, "unchanged": 0}
         for c, part in by_country.items():
-            for k, v in bulk_upsert(s, Facility, ("country_iso3", "external_id"), part,
+            for k, v in upsert_many(s, Facility, ("country_iso3", "external_id"), part,
                                     scope={"country_iso3": c}, batch_id=batch_id,
                                     actor=actor).items():
                 total[k] += v

@@ -36,7 +36,6 @@ import numpy as np
 
 from imcap.domain.fields import COMMENT, COUNTRY, PER_MILLION, SOURCE_DATE, YEAR, Field
 from imcap.errors import ValidationReport
-from imcap.ingest.bulk import bulk_upsert
 from imcap.ingest.tabular import (
     Problems,
     ProgressHook,
@@ -53,6 +52,7 @@ from imcap.ingest.tabular import (
     write,
 )
 from imcap.store.db import Database
+from imcap.store.repo import upsert_many
 from imcap.store.schema import CountryFigure
 
 KIND = "gho"
@@ -149,7 +149,7 @@ def import_gho(db: Database, path: Source, *, filename: str | None = None, actor
     def apply(s: Any, batch_id: int) -> dict[str, int]:
         total = {"inserted": 0, "updated": 0, "unchanged": 0}
         for src, part in by_source.items():
-            for k, v in bulk_upsert(s, CountryFigure, FIGURE_KEY, part, scope={"source": src},
+            for k, v in upsert_many(s, CountryFigure, FIGURE_KEY, part, scope={"source": src},
                                     batch_id=batch_id, actor=actor).items():
                 total[k] += v
         return total

@@ -24,7 +24,6 @@ from sqlalchemy import insert, select
 
 from imcap.domain.fields import COUNTRY, METHOD, SOURCE, SOURCE_DATE, UNIT_FIELDS
 from imcap.errors import ValidationReport
-from imcap.ingest.bulk import bulk_upsert
 from imcap.ingest.tabular import (
     ColumnMapping,
     Problems,
@@ -41,6 +40,7 @@ from imcap.ingest.tabular import (
     write,
 )
 from imcap.store.db import Database
+from imcap.store.repo import upsert_many
 from imcap.store.schema import Facility, ImagingUnit, UnitStatus
 
 KIND = "inventory"
@@ -99,7 +99,7 @@ def import_inventory(db: Database, path: Source,
         before = {(f, e): (st, d) for f, e, st, d in s.execute(
             select(ImagingUnit.facility_id, ImagingUnit.external_id, ImagingUnit.status,
                    ImagingUnit.status_date))}
-        counts = bulk_upsert(s, ImagingUnit, ("facility_id", "external_id"), rows,
+        counts = upsert_many(s, ImagingUnit, ("facility_id", "external_id"), rows,
                              batch_id=batch_id, actor=actor)
         changed = [k for k, v in status_of.items() if before.get(k) != v]
         if changed:

@@ -24,7 +24,6 @@ import numpy as np
 
 from imcap.domain.fields import COUNTRY, PER_MILLION, YEAR, Field
 from imcap.errors import ValidationReport
-from imcap.ingest.bulk import bulk_upsert
 from imcap.ingest.gho import FIGURE_KEY
 from imcap.ingest.tabular import (
     Problems,
@@ -42,6 +41,7 @@ from imcap.ingest.tabular import (
     write,
 )
 from imcap.store.db import Database
+from imcap.store.repo import upsert_many
 from imcap.store.schema import CountryFigure
 
 KIND = "oecd"
@@ -87,7 +87,7 @@ def import_oecd(db: Database, path: Source, *, filename: str | None = None, acto
         return report
 
     def apply(s: Any, batch_id: int) -> dict[str, int]:
-        return bulk_upsert(s, CountryFigure, FIGURE_KEY, rows, scope={"source": SOURCE},
+        return upsert_many(s, CountryFigure, FIGURE_KEY, rows, scope={"source": SOURCE},
                            batch_id=batch_id, actor=actor)
 
     stage(progress, "write")

@@ -32,7 +32,6 @@ from imcap.domain.fields import (
     YEAR,
 )
 from imcap.errors import ValidationReport
-from imcap.ingest.bulk import bulk_upsert
 from imcap.ingest.gho import FIGURE_KEY
 from imcap.ingest.tabular import (
     AreaIndex,
@@ -52,6 +51,7 @@ from imcap.ingest.tabular import (
     write,
 )
 from imcap.store.db import Database
+from imcap.store.repo import upsert_many
 from imcap.store.schema import CountryFigure
 
 KIND = "table"
@@ -108,7 +108,7 @@ def import_table(db: Database, path: Source, mapping: ColumnMapping | dict | str
     def apply(s: Any, batch_id: int) -> dict[str, int]:
         total = {"inserted": 0, "updated": 0, "unchanged": 0}
         for src, part in by_source.items():
-            for k, v in bulk_upsert(s, CountryFigure, FIGURE_KEY, part, scope={"source": src},
+            for k, v in upsert_many(s, CountryFigure, FIGURE_KEY, part, scope={"source": src},
                                     batch_id=batch_id, actor=actor).items():
                 total[k] += v
         return total

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import Date, DateTime, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from imcap.store.schema import Base, ChangeLog, ImportBatch
@@ -230,7 +231,7 @@ def bulk_count(outcomes: Iterable[Outcome]) -> dict[str, int]:
 
 def upsert_many(
     session: Session,
-    model: type[M],
+    model: type[Base],
     key_fields: tuple[str, ...],
     rows: Iterable[Mapping[str, Any]],
     *,
@@ -238,92 +239,97 @@ def upsert_many(
     batch_id: int | None = None,
     actor: str = "cli",
 ) -> dict[str, int]:
-    """Upsert many rows at once: one query loads the existing rows in ``scope`` (e.g.
-    ``{"country_iso3": "KEN"}``), then rows are inserted or updated in memory and flushed
-    together, each change logged. Same semantics as :func:`upsert`; built for 100,000-row files.
-    """
-    stmt = select(model)
+    """Upsert many rows at once, with the semantics of :func:`upsert` (its reference
+    implementation, which the tests compare it against): insert or update by natural key
+    ``key_fields``, unchanged rows untouched, version bumped and the batch recorded on change,
+    one ``change_log`` row per insert/update with the row before and after.
+
+    Executed with Core statements, not ORM objects (100,000 ORM objects cost ~40 s): the
+    existing rows of ``scope`` (e.g. ``{"country_iso3": "KEN"}``) are read once as tuples, new
+    rows go in one executemany INSERT (ids read back with one SELECT of id and key — a multi-row
+    INSERT ... RETURNING in parameter order falls back to one statement per row on SQLite),
+    updates in one executemany per set of changed columns, the change log in one INSERT.
+    Keys must be unique within ``rows`` (importers report duplicates as problems before
+    writing); a repeated key is a bug (ValueError). Returns the counts of inserted, updated and
+    unchanged rows."""
+    table = model.__table__  # type: ignore[attr-defined]
+    cols = [c.key for c in table.columns]
+    has_version = "version" in cols
+    has_batch = "batch_id" in cols
+    session.flush()
+    stmt = select(table)
     for k, v in (scope or {}).items():
-        stmt = stmt.where(getattr(model, k) == v)
-    existing: dict[tuple[Any, ...], M] = {}
-    for obj in session.scalars(stmt):
-        existing[tuple(getattr(obj, k) for k in key_fields)] = obj
+        stmt = stmt.where(table.c[k] == v)
+    existing: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+    for r in session.execute(stmt).mappings():
+        existing[tuple(r[k] for k in key_fields)] = r
     counts = {"inserted": 0, "updated": 0, "unchanged": 0}
-    new_rows: list[dict[str, Any]] = []
-    seen_new: set[tuple[Any, ...]] = set()
+    inserts: list[dict[str, Any]] = []
+    updates: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     logs: list[dict[str, Any]] = []
+    seen: set[tuple[Any, ...]] = set()
+    defaults = {c.key: c.default.arg for c in table.columns
+                if c.default is not None and getattr(c.default, "is_scalar", False)}
     for row in rows:
         k = tuple(row[f] for f in key_fields)
-        obj = existing.get(k)
-        if obj is None:
-            if k in seen_new:
-                raise RuntimeError(f"duplicate natural key {k} in one upsert_many call")
-            seen_new.add(k)
-            new = dict(row)
-            if batch_id is not None and hasattr(model, "batch_id"):
+        if k in seen:
+            raise ValueError(f"key {k} repeated in one bulk upsert of {table.name}")
+        seen.add(k)
+        cur = existing.get(k)
+        if cur is None:
+            new = {**defaults, **row}
+            if has_batch and batch_id is not None:
                 new["batch_id"] = batch_id
-            new_rows.append(new)
-            counts["inserted"] += 1
+            inserts.append(new)
             continue
-        changed = {
-            f: v
-            for f, v in row.items()
-            if f not in _VOLATILE and f not in key_fields and not _same(getattr(obj, f), v)
-        }
+        changed = {f: v for f, v in row.items()
+                   if f not in _VOLATILE and f not in key_fields and not _same(cur[f], v)}
         if not changed:
             counts["unchanged"] += 1
             continue
-        before = row_dict(obj)
-        for f, v in changed.items():
-            setattr(obj, f, v)
-        if hasattr(obj, "version"):
-            obj.version = (obj.version or 0) + 1
-        if batch_id is not None and hasattr(model, "batch_id"):
-            obj.batch_id = batch_id  # type: ignore[attr-defined]
-        logs.append(
-            dict(
-                entity=model.__tablename__,
-                entity_key=entity_key(obj),
-                action="update",
-                before=before,
-                after=row_dict(obj),
-                batch_id=batch_id,
-                actor=actor,
-            )
-        )
+        before = {c: jsonable(cur[c]) for c in cols}
+        vals = dict(changed)
+        if has_version:
+            vals["version"] = (cur["version"] or 0) + 1
+        if has_batch and batch_id is not None:
+            vals["batch_id"] = batch_id
+        after = {**before, **{f: jsonable(v) for f, v in vals.items()}}
+        updates[tuple(sorted(vals))].append({"_id": cur["id"], **vals})
+        logs.append({"entity": table.name, "entity_key": str(cur["id"]), "action": "update",
+                     "before": before, "after": after, "batch_id": batch_id, "actor": actor})
         counts["updated"] += 1
-    session.flush()
-    if new_rows:
-        # Bulk insert (executemany with RETURNING, in parameter order) — 100x faster than ORM
-        # objects for reference data and 100,000-row inventories; the keys returned feed the log.
-        pk_cols = list(inspect(model).mapper.primary_key)
-        table = model.__table__
-        defaults = {
-            c.key: c.default.arg
-            for c in table.columns
-            if c.default is not None and c.default.is_scalar
-        }
-        full = [{**defaults, **r} for r in new_rows]
-        for chunk_start in range(0, len(full), 5000):
-            chunk = full[chunk_start : chunk_start + 5000]
-            res = session.execute(
-                insert(model).returning(*pk_cols, sort_by_parameter_order=True), chunk
-            )
-            for r, ident in zip(chunk, res.all(), strict=True):
-                after = {c.key: jsonable(r.get(c.key)) for c in table.columns}
-                for col, val in zip(pk_cols, ident, strict=True):
-                    after[col.key] = val
-                logs.append(
-                    dict(
-                        entity=model.__tablename__,
-                        entity_key="|".join(str(v) for v in ident),
-                        action="insert",
-                        before=None,
-                        after=after,
-                        batch_id=batch_id,
-                        actor=actor,
-                    )
-                )
+    for names, params in updates.items():
+        upd = update(table).where(table.c.id == bindparam("_id")).values(
+            {n: bindparam(n) for n in names})
+        session.connection().execute(upd, params)
+    if inserts:
+        by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for r in inserts:
+            by_shape[tuple(sorted(r))].append(r)
+        conn = session.connection()
+        for part in by_shape.values():
+            conn.execute(insert(table), part)
+        # ids of the new rows: one SELECT of (id, key) over the scope (multi-row INSERT ...
+        # RETURNING in parameter order falls back to one statement per row on SQLite)
+        id_stmt = select(table.c.id, *(table.c[k] for k in key_fields))
+        for k, v in (scope or {}).items():
+            id_stmt = id_stmt.where(table.c[k] == v)
+        new_keys = {tuple(r[f] for f in key_fields) for r in inserts}
+        ids = {tuple(r[1:]): r[0] for r in conn.execute(id_stmt) if tuple(r[1:]) in new_keys}
+        date_cols = [c.key for c in table.columns
+                     if isinstance(c.type, Date | DateTime) and c.key in cols]
+        for r in inserts:
+            new_id = ids[tuple(r[f] for f in key_fields)]
+            after = {c: r.get(c) for c in cols}
+            for c in date_cols:
+                after[c] = jsonable(after[c])
+            after["id"] = new_id
+            logs.append({"entity": table.name, "entity_key": str(new_id),
+                         "action": "insert", "before": None, "after": after,
+                         "batch_id": batch_id, "actor": actor})
+        counts["inserted"] = len(inserts)
     if logs:
-        session.execute(insert(ChangeLog), logs)
+        session.connection().execute(insert(ChangeLog.__table__), logs)
+    if updates:
+        session.expire_all()  # ORM objects loaded before now see the Core updates
     return counts
