@@ -112,3 +112,28 @@ def test_phone_viewport_and_pdf_download(server, browser):
         page.click("#download-pdf")
     assert dl.value.suggested_filename == "imcap-profile-KEN.pdf"
     ctx.close()
+
+
+def test_analyst_runs_a_scenario_and_sees_its_charts(server, browser):
+    base, _ = server
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    login = ctx.request.post(base + "/api/v1/auth/login", data={
+        "username": "analyst", "password": webfixture.PASSWORD})
+    assert login.ok
+    made = ctx.request.post(base + "/api/v1/scenarios", headers={
+        "X-CSRF-Token": login.json()["csrf_token"]}, data={
+        "name": "KEN CT 2030 (e2e)", "country": "KEN",
+        "inputs": {"target_year": 2030, "needs": {"modalities": ["CT", "MRI"]}}})
+    assert made.status == 201, made.text()
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{base}/scenarios/{made.json()['id']}")
+    page.click("#run-scenario")
+    page.wait_for_url(re.compile(r".*#results$"))
+    page.wait_for_selector("#results [data-drawn=plotly] .barlayer")
+    assert page.locator("#results [data-drawn=plotly]").count() >= 3
+    assert page.locator("h2", has_text="Feasibility").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "08-scenario-run.png"), full_page=True)
+    assert not errors, errors
+    ctx.close()

@@ -212,12 +212,52 @@ def access_results(request: Request, page: Page = Depends(paging), _p: Principal
 
 # ----------------------------------------------------------------------------- scenarios
 
-def run_scenario(request: Request, sc: Scenario) -> dict[str, Any] | None:
-    """Running a scenario from the API is not wired to ``imcap.planning`` yet (its
-    ``run_scenario`` takes a ScenarioFile); results come from ``imcap plan`` for now."""
-    raise ParameterError("running scenarios through the API is not available yet",
-                         expected="run: false (run plans with `imcap plan`)", got="run: true",
-                         where="run")
+SERVER_FILE_KEYS = ("parameters", "siting")
+
+
+def run_scenario(request: Request, sc: Scenario) -> dict[str, Any]:
+    """Run a ``plan`` scenario with :mod:`imcap.planning` and return its JSON results.
+
+    ``inputs`` is the scenario file as a dict (the TOML of docs/planning.md, or
+    ``{"file": {...}}`` as ``imcap plan`` stores it); ``name`` and ``country`` default to the
+    scenario's own. Keys naming files on the server (``parameters``, ``siting``) are refused:
+    an API client must not make the server read its files."""
+    from imcap.planning import scenario as planning
+
+    if sc.kind != planning.KIND:
+        raise ParameterError("only plan scenarios can be run through the API",
+                             expected=f"kind = {planning.KIND!r}", got=sc.kind, where="kind")
+    data = dict(sc.inputs.get("file", sc.inputs) if isinstance(sc.inputs, dict) else {})
+    bad = [k for k in SERVER_FILE_KEYS if k in data]
+    if bad:
+        raise ParameterError("scenario inputs may not name files on the server",
+                             expected="inputs without " + " / ".join(SERVER_FILE_KEYS),
+                             got=bad, where="inputs")
+    data.setdefault("name", sc.name)
+    if sc.country_iso3:
+        data.setdefault("country", sc.country_iso3)
+        if str(data["country"]).strip().upper() != sc.country_iso3:
+            raise ParameterError("the inputs name another country than the scenario",
+                                 expected=sc.country_iso3, got=data["country"],
+                                 where="inputs.country")
+    plan = planning.parse_scenario(data, where="inputs")
+    run = planning.run_scenario(db_of(request), plan)
+    results = jsonable(planning.results_json(run))
+    results["ran_at"] = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    return results  # type: ignore[no-any-return]
+
+
+def run_and_store(request: Request, s: Any, sc: Scenario, p: Principal, via: str) -> None:
+    """Re-run a stored scenario as ``p`` (analysts, admins, managers of its country), store
+    the results (version + 1) and audit it."""
+    require(p.can_run_scenarios(sc.country_iso3), "run scenarios", p, "scenario")
+    before = row_dict(sc)
+    sc.results = run_scenario(request, sc)
+    sc.version += 1
+    sc.updated_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    s.flush()
+    audit(s, p.username, "run", "scenario", sc.id, before, row_dict(sc), via=via,
+          ip=client_ip(request))
 
 
 def _scenario(s: Any, sid: int) -> Scenario:

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 
-from imcap.reports import charts, figures
+from imcap.reports import figures
 from imcap.reports.profile import _latest_figures
 from imcap.store.repo import row_dict
-from imcap.store.schema import Country, Facility, ImagingUnit, Scenario, UnitStatus
+from imcap.store.schema import Country, Facility, ImagingUnit, UnitStatus
 from imcap.web import cache as vcache
 from imcap.web import editing
 from imcap.web.api.analysis import cached_profile
@@ -128,48 +128,6 @@ async def facility(request: Request, facility_id: int = Path(..., ge=1, le=2**31
         ctx = {"f": row_dict(f), "country": row_dict(c) if c else {},
                "units": [row_dict(u) for u in units], "history": hist, "can_edit": can_edit}
     return render(request, "facility.html", ctx)
-
-
-@router.get("/scenarios", response_class=HTMLResponse)
-async def scenarios(request: Request, p: Principal = Depends(registry_reader)) -> Response:
-    with session(request) as s:
-        rows = [row_dict(x) for x in s.scalars(select(Scenario).order_by(Scenario.id.desc()))]
-    return render(request, "scenarios.html", {"scenarios": rows})
-
-
-def scenario_charts(sc: dict[str, Any]) -> dict[str, str]:
-    """Bar charts of numeric series found in a scenario's results (needs, costs by year)."""
-    out: dict[str, str] = {}
-    res = sc.get("results") or {}
-    for key, val in res.items() if isinstance(res, dict) else []:
-        if isinstance(val, dict) and val and all(isinstance(v, int | float) for v in
-                                                  val.values()):
-            out[key] = charts.svg_bars(list(map(str, val)), [(key, list(val.values()))],
-                                       title=key)
-        elif isinstance(val, list) and val and all(isinstance(r, dict) for r in val):
-            cols = [k for k, v in val[0].items() if isinstance(v, int | float)]
-            label = next((k for k, v in val[0].items() if isinstance(v, str)), None)
-            if cols and len(val) <= 60:
-                cats = [str(r.get(label, i)) if label else str(i) for i, r in enumerate(val)]
-                out[key] = charts.svg_bars(cats, [(c, [r.get(c) for r in val])
-                                                  for c in cols[:4]], title=key)
-    return out
-
-
-@router.get("/scenarios/{scenario_id}", response_class=HTMLResponse)
-async def scenario(request: Request, scenario_id: int = Path(..., ge=1, le=2**31 - 1),
-                   p: Principal = Depends(registry_reader)) -> Response:
-    with session(request) as s:
-        sc = s.get(Scenario, scenario_id)
-        if sc is None:
-            from imcap.errors import NotFoundError
-            raise NotFoundError("no such scenario", expected="an existing scenario id",
-                                got=scenario_id, where="scenario")
-        d = jsonable(row_dict(sc))
-    return render(request, "scenario.html", {
-        "sc": d, "charts": scenario_charts(d),
-        "inputs_json": json.dumps(d.get("inputs"), indent=1),
-        "results_json": json.dumps(d.get("results"), indent=1)[:20000]})
 
 
 _ = principal
