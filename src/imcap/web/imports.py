@@ -5,12 +5,19 @@ the upload page."""
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from imcap.errors import ConflictError, NotFoundError, ParameterError, ValidationReport
+from imcap.errors import (
+    ConflictError,
+    NotFoundError,
+    ParameterError,
+    PermissionDenied,
+    ValidationReport,
+)
 from imcap.store.accounts import PendingUpload
 from imcap.store.db import Database
 from imcap.web.auth.audit import audit, now
@@ -45,6 +52,25 @@ def check_scope(p: Principal, kind: str, country: str | None) -> None:
             p, "country")
 
 
+OTHER_COUNTRIES = re.compile(r"(\d+) row\(s\) of other countries skipped")
+
+
+def check_rows_in_scope(p: Principal, kind: str, country: str | None,
+                        report: ValidationReport) -> None:
+    """A country data manager's file may only hold rows of the upload's country: the
+    importers skip rows naming another country (with a note); for a non-admin that is
+    refused outright (403, nothing kept or written) rather than silently dropped."""
+    if p.is_admin:
+        return
+    for note in report.notes:
+        m = OTHER_COUNTRIES.search(note)
+        if m:
+            raise PermissionDenied(
+                f"the file has {m.group(1)} row(s) naming another country than {country}",
+                expected=f"only rows of {country} (or rows without a country); upload one "
+                         "file per country", got=note, where="country")
+
+
 def validate(db: Database, p: Principal, kind: str, filename: str, content: bytes,
              country: str | None, *, max_bytes: int, ip: str | None = None
              ) -> tuple[int, ValidationReport]:
@@ -57,6 +83,7 @@ def validate(db: Database, p: Principal, kind: str, filename: str, content: byte
                              got=f"{len(content) / 2**20:.1f} MB", where="file")
     report = _call(fn, db, content, filename=filename, country=country, actor=p.username,
                    dry_run=True)
+    check_rows_in_scope(p, kind, country, report)
     with db.session() as s:
         up = PendingUpload(user_id=p.user_id or 0, kind=kind, filename=filename[:300],
                            country_iso3=country, content=content, report=report.to_dict(),

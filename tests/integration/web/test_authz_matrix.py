@@ -17,6 +17,8 @@ ROLES = ("admin", "manager", "editor", "analyst", "reader", None)  # None: not s
 _n = itertools.count()
 
 INVENTORY = "unit_id,facility_id,modality,status\n{uid},{fac},CT,functional\n"
+INVENTORY_C = ("unit_id,facility_id,modality,status,country\n{uid}A,KNH,CT,functional,KEN\n"
+               "{uid},{fac},CT,functional,{iso}\n")
 
 
 def routes(ids: dict[str, int]) -> list[tuple[str, str, Callable[[bool], dict[str, Any]],
@@ -63,6 +65,12 @@ def routes(ids: dict[str, int]) -> list[tuple[str, str, Callable[[bool], dict[st
             "files": {"file": ("units.csv", INVENTORY.format(
                 uid=f"UP{next(_n)}", fac="KNH" if i else "QECH").encode(), "text/csv")}},
          {"admin", "manager"}, {"admin"}),
+        ("upload rows of another country", "POST /api/v1/imports", lambda i: {
+            "data": {"kind": "inventory", "country": "KEN"},
+            "files": {"file": ("units.csv", INVENTORY_C.format(
+                uid=f"UP{next(_n)}", fac="KNH" if i else "QECH",
+                iso="KEN" if i else "MWI").encode(), "text/csv")}},
+         {"admin", "manager"}, {"admin"}),
         ("add user", "POST /api/v1/users", lambda i: {"json": {
             "username": f"user{next(_n)}", "password": "long enough pw", "role": "analyst"}},
          {"admin"}, {"admin"}),
@@ -77,7 +85,7 @@ def _audit_count(db: Any, actor: str) -> int:
                             .where(AuditEntry.actor == actor)) or 0)
 
 
-@pytest.mark.parametrize("route", range(12))
+@pytest.mark.parametrize("route", range(13))
 def test_write_route_by_role_and_scope(route, client, tokens, web):
     db, ids = web
     name, spec, make, allowed_in, allowed_out = routes(ids)[route]
@@ -118,3 +126,24 @@ def test_audit_entry_content_and_admin_only(client, tokens, web):
     assert e["after"]["status"] == "non_functional_repairable" and e["at"]
     for role in ("manager", "editor", "analyst", "reader"):
         assert client.get("/api/v1/audit", headers=bearer(tokens[role])).status_code == 403
+
+
+def test_manager_upload_naming_another_country_writes_nothing(client, tokens, web):
+    db, _ = web
+    from imcap.store.accounts import PendingUpload
+    from imcap.store.schema import ImagingUnit
+
+    with db.session() as s:
+        units = s.scalar(select(func.count()).select_from(ImagingUnit))
+    r = client.post("/api/v1/imports", headers=bearer(tokens["manager"]),
+                    data={"kind": "inventory", "country": "KEN"},
+                    files={"file": ("units.csv", INVENTORY_C.format(
+                        uid="X1", fac="QECH", iso="MWI").encode(), "text/csv")})
+    assert r.status_code == 403, r.text
+    err = r.json()["error"]
+    assert set(err) == {"type", "message", "expected", "got", "where", "problems"}
+    assert err["type"] == "permission_denied" and err["where"] == "country"
+    assert "1 row(s)" in err["message"] and "KEN" in err["expected"]
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(PendingUpload)) == 0
+        assert s.scalar(select(func.count()).select_from(ImagingUnit)) == units
