@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from imcap.domain import MODALITIES, FunctionalStatus, cadre, modality
 from imcap.errors import NotFoundError
+from imcap.indicators import compute
 from imcap.ingest.reference import population
 from imcap.store.db import Database
 from imcap.store.schema import (
@@ -119,15 +120,10 @@ def _per_million(n: float, pop: float | None) -> float | None:
     return n / pop * 1e6 if pop else None
 
 
-def _indicators_service(db: Database | None, iso3: str, year: int) -> list[dict] | None:
-    """Rows of ``imcap.indicators.compute`` when that service is installed."""
-    if db is None:
-        return None
-    try:
-        from imcap.indicators import compute  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    df = compute(db, country=iso3, year=year, area_level=False)
+def _indicators(source: Database | Session, iso3: str, year: int) -> list[dict]:
+    """National rows of :func:`imcap.indicators.compute` for the country and year (the one
+    implementation of the inventory densities)."""
+    df = compute(source, country=iso3, year=year, area_level=False)
     return df.to_dict("records") if df is not None and len(df) else []
 
 
@@ -191,20 +187,27 @@ def country_profile(s: Session, iso3: str, year: int | None = None,
             band = "unknown"
         age_by_mod[u.modality][band] += 1
 
-    service = _indicators_service(db, iso3, year)
+    service = _indicators(db if db is not None else s, iso3, year)
+    inv = {(r["indicator"], r["item"]): r for r in service
+           if r["indicator"] in ("units_per_million", "functional_units_per_million")}
     densities = []
     for m in MODALITIES:
         rep = latest.get((iso3, m.code))
         b = bench.get(m.code, {})
-        if not (counts_all[m.code] or rep or b):
+        all_row = inv.get(("units_per_million", m.code))
+        fun_row = inv.get(("functional_units_per_million", m.code))
+        if not (all_row or rep or b):
             continue
-        fun_pm = _per_million(counts_fun[m.code], pop) if units else None
+        n_all = int(all_row["numerator"]) if all_row else 0
+        n_fun = int(fun_row["numerator"]) if fun_row else 0
         row = {
             "modality": m.code, "name": m.name,
-            "units": counts_all[m.code] if units else None,
-            "functional_units": counts_fun[m.code] if units else None,
-            "per_million": _per_million(counts_all[m.code], pop) if units else None,
-            "functional_per_million": fun_pm,
+            "units": n_all if units else None,
+            "functional_units": n_fun if units else None,
+            "per_million": (all_row["value"] if all_row else _per_million(0, pop))
+            if units else None,
+            "functional_per_million": (fun_row["value"] if fun_row else _per_million(0, pop))
+            if units else None,
             "reported_per_million": rep["value"] if rep else None,
             "reported_year": rep["year"] if rep else None,
             "reported_source": rep["source"] if rep else None,
@@ -213,7 +216,7 @@ def country_profile(s: Session, iso3: str, year: int | None = None,
         }
         target = b.get("income_group")
         if target is not None and pop:
-            have = counts_fun[m.code] if units else (rep["value"] * pop / 1e6 if rep else 0.0)
+            have = n_fun if units else (rep["value"] * pop / 1e6 if rep else 0.0)
             row["gap_units"] = max(0.0, target * pop / 1e6 - have)
         else:
             row["gap_units"] = None
@@ -230,9 +233,9 @@ def country_profile(s: Session, iso3: str, year: int | None = None,
              next(iter(bench.values()))["source"], None,
              "median of each country's latest national value")
     if units:
-        cite("Densities from the inventory", "imcap", None,
-             "computed: units / population x 1e6" + (" (synthetic inventory)" if synthetic
-                                                        else ""), year)
+        cite("Densities from the inventory", "imcap.indicators.compute", None,
+             "units_per_million / functional_units_per_million: units / population x 1e6"
+             + (" (synthetic inventory)" if synthetic else ""), year)
 
     areas = list(s.scalars(select(Area).where(Area.country_iso3 == iso3)))
     top_level = min((a.level for a in areas), default=None)

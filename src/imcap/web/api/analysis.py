@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
 from imcap.errors import ConflictError, NotFoundError, ParameterError
+from imcap.indicators import compute
 from imcap.reports.profile import (
     benchmark_table,
     benchmarks,
@@ -66,36 +67,12 @@ def cached_profile(request: Request, s: Any, iso3: str, year: int | None) -> dic
 
 def indicator_rows(request: Request, s: Any, iso3: str | None, year: int | None
                    ) -> list[dict[str, Any]]:
-    """Indicator rows in the ``imcap.indicators.compute`` layout (service when installed,
-    otherwise the inventory densities of the profile)."""
+    """Indicator rows of :func:`imcap.indicators.compute` (cached per data generation)."""
     key = ("indicators", iso3, year, vcache.generation(request, s))
 
     def make() -> list[dict[str, Any]]:
-        try:
-            from imcap.indicators import compute  # type: ignore[attr-defined]
-        except ImportError:
-            compute = None
-        if compute is not None:
-            df = compute(db_of(request), country=iso3, year=year)
-            return jsonable(df.to_dict("records"))  # type: ignore[no-any-return]
-        if iso3 is None:
-            return []
-        prof = cached_profile(request, s, iso3, year)
-        rows = []
-        for d in prof["densities"]:
-            for ind, num in (("units_per_million", "units"),
-                             ("functional_units_per_million", "functional_units")):
-                if d[num] is None:
-                    continue
-                rows.append({"indicator": ind, "country_iso3": iso3, "area_id": None,
-                             "year": prof["year"], "item": d["modality"],
-                             "value": d["per_million" if num == "units" else
-                                        "functional_per_million"],
-                             "numerator": d[num], "denominator": prof["population"],
-                             "unit": "per million population", "source": "imcap inventory",
-                             "source_date": None, "method": "units / population x 1e6",
-                             "synthetic": prof["synthetic"]})
-        return rows
+        df = compute(db_of(request), country=iso3, year=year)
+        return jsonable(df.to_dict("records"))  # type: ignore[no-any-return]
 
     return request.app.state.cache.get(key, make)  # type: ignore[no-any-return]
 
