@@ -295,3 +295,19 @@ def rasterize_zones(path: str | Path, field: str, grid: Grid) -> tuple[np.ndarra
     zones = rasterize(shapes, out_shape=grid.shape, transform=grid.transform, fill=-1,
                       dtype="int32")
     return zones, names
+
+
+def rasterize_geojson(geometries: list[dict | None], grid: Grid) -> np.ndarray:
+    """GeoJSON geometries in WGS84 degrees (EPSG:4326, as the registry stores areas) burnt
+    into the grid: int32 index of the geometry whose interior holds each cell centre (GDAL's
+    default rule, not ``all_touched``), -1 elsewhere. Overlaps: the later geometry wins, so
+    give areas of one level at a time."""
+    from rasterio.features import rasterize
+    from rasterio.warp import transform_geom
+
+    shapes = [(g if grid.crs == CRS.from_epsg(4326) else transform_geom("EPSG:4326", grid.crs, g),
+               i) for i, g in enumerate(geometries) if g]
+    if not shapes:
+        return np.full(grid.shape, -1, dtype=np.int32)
+    return rasterize(shapes, out_shape=grid.shape, transform=grid.transform, fill=-1,
+                     dtype="int32")

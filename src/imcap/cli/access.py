@@ -32,6 +32,7 @@ from imcap.access.raster import (
 from imcap.access.workflow import compute_travel_time, open_surface
 from imcap.cli.common import DbOption, FormatOption, check_format, emit, err_console, open_db
 from imcap.errors import ParameterError, UserError
+from imcap.store.db import Database
 
 app = typer.Typer(help="Geographic access: travel time to the nearest facility, catchments, "
                        "population coverage within thresholds (like WHO AccessMod).",
@@ -147,6 +148,7 @@ def coverage(
                                  got=None, where="--zone-field")
         zone_idx, names = rasterize_zones(zones, zone_field, grid)
     rows = coverage_table(minutes, people, ts, zones=zone_idx, zone_names=names)
+    n_catch = None
     if catchments is not None:
         lab, cgrid = read_raster(catchments, what="catchment raster")
         same_grid(grid, cgrid, "--catchments")
@@ -154,6 +156,7 @@ def coverage(
         n = int(nearest.max()) + 1
         fnames = (load_facilities(facilities, grid).names if facilities is not None
                   else [f"facility {i + 1}" for i in range(n)])
+        n_catch = int(np.unique(nearest[nearest >= 0]).size)
         for r in catchment_table(minutes, nearest, people, fnames, ts):
             r["area"] = f"catchment: {r.pop('facility')}"
             rows.append(r)
@@ -161,13 +164,90 @@ def coverage(
         if not (country and year):
             raise ParameterError("--store needs --country and --year", expected="both",
                                  got={"country": country, "year": year}, where="--store")
-        from imcap.access.registry import store_coverage
-
-        n = store_coverage(open_db(db), country, modality, year, rows, ts,
-                           source=f"imcap access: {traveltime.name}; population {population.name}",
-                           n_facilities=0)
-        err_console.print(f"stored {n} indicator value(s) for {country.upper()} {year}")
+        rows += _store_rows(open_db(db), country, modality, year, rows, ts, minutes, people,
+                            grid, traveltime=traveltime, population=population,
+                            facilities=facilities, catchment_rows=n_catch)
     emit(rows, fmt, title="Population within travel time")
+
+
+def _store_rows(dbh: Database, country: str, modality: str, year: int,
+                rows: list[dict[str, object]], ts: tuple[float, ...], minutes: np.ndarray,
+                people: np.ndarray, grid: Grid, *, traveltime: Path, population: Path,
+                facilities: Path | None, catchment_rows: int | None) -> list[dict[str, object]]:
+    """Store national and registry-area rows; returns the area rows (for the output table).
+    Facility count: the --facilities file, else the facilities present in --catchments, else
+    the registry's facilities with a functional unit of the modality."""
+    from imcap.access.registry import (
+        area_coverage_rows,
+        country_areas,
+        functional_facilities,
+        store_coverage,
+    )
+
+    if facilities is not None:
+        n_fac, what = len(load_facilities(facilities, grid)), f"facilities {facilities.name}"
+    elif catchment_rows is not None:
+        n_fac, what = catchment_rows, "facilities of the catchment raster"
+    else:
+        n_fac = len(functional_facilities(dbh, country, modality))
+        what = f"registry facilities ({n_fac} with a functional {modality.upper()})"
+    area_rows = area_coverage_rows(minutes, people, grid, country_areas(dbh, country), ts)
+    n = store_coverage(dbh, country, modality, year, [rows[0], *area_rows], ts,
+                       source=f"imcap access: {traveltime.name}; population {population.name}; "
+                              f"{what}", n_facilities=n_fac)
+    err_console.print(f"stored {n} indicator value(s) for {country.upper()} {year} "
+                      f"(national and {len(area_rows)} area(s))")
+    for r in area_rows:
+        r["area"] = f"area: {r['area']}"
+    return area_rows
+
+
+@app.command("indicators")
+def indicators(
+    population: Annotated[Path, typer.Option("--population", help="Population GeoTIFF "
+                                             "(people per cell; any grid).")],
+    country: Annotated[str, typer.Option("--country", help="ISO3 code(s), comma-separated.")],
+    year: Annotated[int, typer.Option("--year", help="Year of the stored indicators.")],
+    modality: Annotated[str, typer.Option("--modality", help="Modality code(s), "
+                                          "comma-separated (CT,MRI,XR...).")] = "CT",
+    scenario: ScenarioOpt = None,
+    friction: FrictionOpt = None,
+    density: Annotated[bool, typer.Option("--density", help="Population in people per km².")]
+    = False,
+    thresholds: Annotated[str, typer.Option("--thresholds", help="Minutes, comma-separated.")]
+    = ",".join(f"{t:g}" for t in DEFAULT_THRESHOLDS),
+    max_minutes: Annotated[float | None, typer.Option("--max-minutes", help="Stop the search "
+                                                      "at this travel time.")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Run the (country, "
+                         "modality) jobs on Dask: 'local' (a LocalCluster) or a scheduler "
+                         "address (tcp://host:8786).")] = None,
+    store: Annotated[bool, typer.Option("--store/--no-store", help="Store the indicators.")]
+    = True,
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """Registry coverage indicators: national and per area, for each country and modality."""
+    from imcap.access.batch import Surface, registry_coverage
+
+    check_format(fmt)
+    ts = _thresholds(thresholds)
+    open_surface(scenario, friction)  # one clear error before any job starts
+    surface = Surface(str(population), str(friction) if friction else None,
+                      str(scenario) if scenario else None, density, max_minutes)
+    results = registry_coverage(open_db(db), _codes(country), _codes(modality), year, surface,
+                                ts, store=store, scheduler=scheduler)
+    out = []
+    for r in results:
+        for row in r.rows:
+            out.append({"country": r.iso3, "modality": r.modality, "facilities": r.n_facilities,
+                        **{k: v for k, v in row.items() if k != "level"}})
+        if store:
+            err_console.print(f"{r.iso3} {r.modality}: stored {r.stored} indicator value(s)")
+    emit(out, fmt, title="Population within travel time (registry)")
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip().upper() for c in text.split(",") if c.strip()]
 
 
 @app.command("capacity")
