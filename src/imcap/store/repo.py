@@ -254,6 +254,7 @@ def upsert_many(
     unchanged rows."""
     table = model.__table__  # type: ignore[attr-defined]
     cols = [c.key for c in table.columns]
+    (pk,) = table.primary_key.columns  # every registry table has a one-column primary key
     has_version = "version" in cols
     has_batch = "batch_id" in cols
     session.flush()
@@ -294,12 +295,12 @@ def upsert_many(
         if has_batch and batch_id is not None:
             vals["batch_id"] = batch_id
         after = {**before, **{f: jsonable(v) for f, v in vals.items()}}
-        updates[tuple(sorted(vals))].append({"_id": cur["id"], **vals})
-        logs.append({"entity": table.name, "entity_key": str(cur["id"]), "action": "update",
+        updates[tuple(sorted(vals))].append({"_id": cur[pk.key], **vals})
+        logs.append({"entity": table.name, "entity_key": str(cur[pk.key]), "action": "update",
                      "before": before, "after": after, "batch_id": batch_id, "actor": actor})
         counts["updated"] += 1
     for names, params in updates.items():
-        upd = update(table).where(table.c.id == bindparam("_id")).values(
+        upd = update(table).where(pk == bindparam("_id")).values(
             {n: bindparam(n) for n in names})
         session.connection().execute(upd, params)
     if inserts:
@@ -311,7 +312,7 @@ def upsert_many(
             conn.execute(insert(table), part)
         # ids of the new rows: one SELECT of (id, key) over the scope (multi-row INSERT ...
         # RETURNING in parameter order falls back to one statement per row on SQLite)
-        id_stmt = select(table.c.id, *(table.c[k] for k in key_fields))
+        id_stmt = select(pk, *(table.c[k] for k in key_fields))
         for k, v in (scope or {}).items():
             id_stmt = id_stmt.where(table.c[k] == v)
         new_keys = {tuple(r[f] for f in key_fields) for r in inserts}
@@ -323,7 +324,7 @@ def upsert_many(
             after = {c: r.get(c) for c in cols}
             for c in date_cols:
                 after[c] = jsonable(after[c])
-            after["id"] = new_id
+            after[pk.key] = new_id
             logs.append({"entity": table.name, "entity_key": str(new_id),
                          "action": "insert", "before": None, "after": after,
                          "batch_id": batch_id, "actor": actor})
