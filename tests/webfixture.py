@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from imcap.data import path as data_path
@@ -128,6 +131,36 @@ def fixture_db(tmp_path: Path, template_dir: Path) -> tuple[Database, dict[str, 
     target = tmp_path / "imcap.db"
     shutil.copy(tpl, target)
     return Database(f"sqlite:///{target}"), dict(ids)
+
+
+PG_URL = os.environ.get("IMCAP_TEST_POSTGRES_URL",
+                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@contextmanager
+def pg_fixture_db() -> Iterator[tuple[Database, dict[str, int]]]:
+    """The fixture registry built in a fresh PostgreSQL schema (dropped afterwards)."""
+    import uuid
+
+    import pytest
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(PG_URL)
+    schema = "tw_" + uuid.uuid4().hex[:12]
+    try:
+        with admin.begin() as c:
+            c.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    except sa.exc.OperationalError as e:  # pragma: no cover - the server is part of the setup
+        pytest.fail(f"PostgreSQL test server not reachable at {PG_URL}: {e}")
+    sep = "&" if "?" in PG_URL else "?"
+    d = Database(f"{PG_URL}{sep}options=-csearch_path%3D{schema}")
+    try:
+        yield d, build(d)
+    finally:
+        d.dispose()
+        with admin.begin() as c:
+            c.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
 
 
 def client_class():  # type: ignore[no-untyped-def]

@@ -1,12 +1,28 @@
-"""In-process API tests: reads, paging, CSV, writes with versions (409 on stale), history."""
+"""In-process API tests: reads, paging, CSV, writes with versions (409 on stale), history.
+Each runs on SQLite and on PostgreSQL (the ``web`` fixture of this module is parametrised)."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
+import webfixture
 from imcap.store.accounts import AuditEntry
 from imcap.store.schema import ChangeLog, UnitStatus
 from webfixture import bearer
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def web(request, tmp_path, template_dir):  # type: ignore[no-untyped-def]
+    """The fixture registry on SQLite (a copy of the template) or PostgreSQL (built fresh in
+    its own schema)."""
+    if request.param == "sqlite":
+        db, ids = webfixture.fixture_db(tmp_path, template_dir)
+        yield db, ids
+        db.dispose()
+    else:
+        with webfixture.pg_fixture_db() as built:
+            yield built
 
 
 def test_countries_page_and_csv(client):
