@@ -18,7 +18,14 @@ from imcap.planning.needs import (
     unit_gap,
 )
 from imcap.planning.parameters import load_parameters
-from imcap.planning.scenario import compare, load_scenario, parse_scenario, run_scenario, save_run
+from imcap.planning.scenario import (
+    compare,
+    load_saved,
+    load_scenario,
+    parse_scenario,
+    run_scenario,
+    save_run,
+)
 from imcap.store.repo import upsert_many
 from imcap.store.schema import (
     Area,
@@ -44,9 +51,10 @@ def test_need_formulas_by_hand():
 
 
 @pytest.fixture
-def small(db):
+def small(any_db):
     """A toy country XLM (LMC, 10 million people, two areas) with 2 functional CT, one
-    repairable, and UMC peers with 5 and 7 CT per million."""
+    repairable, and UMC peers with 5 and 7 CT per million. Runs on SQLite and PostgreSQL."""
+    db = any_db
     with db.session() as s:
         s.add_all([Country(iso3=c, name=c, income_group=g, source="test")
                    for c, g in (("XLM", "LMC"), ("XU1", "UMC"), ("XU2", "UMC"))])
@@ -134,6 +142,8 @@ def test_run_save_compare_export(small, tmp_path):
     run2 = run_scenario(small, load_scenario(_scenario(tmp_path, "s2", "3.0", 0), today=2026))
     save_run(small, run2)
     save_run(small, run2)  # saving again updates, it does not duplicate
+    saved = load_saved(small, "s2")
+    assert saved["version"] == 2 and saved["results"]["summary"]["new_units"] == 27
     cmp = compare(small, ["s1", "s2"])
     assert cmp.loc["new_units", "s1"] == 59 and cmp.loc["new_units", "s2"] == 27
     assert cmp.loc["total", "s1"] > cmp.loc["total", "s2"]
