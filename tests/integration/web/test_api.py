@@ -168,3 +168,18 @@ def test_session_login_csrf_and_cookie_flags(client):
     tls = client.post("/api/v1/auth/login", headers={"X-Forwarded-Proto": "https"},
                       json={"username": "manager", "password": "correct horse battery"})
     assert "Secure" in tls.headers["set-cookie"]
+
+
+def test_profile_impact_estimate_with_provenance(client):
+    p = client.get("/api/v1/countries/KEN/profile").json()
+    imp = p["impact"]
+    deaths = next(r for r in imp["rows"] if r["output"] == "deaths_averted")
+    assert 0 < deaths["lo"] <= deaths["hi"] and deaths["value"] > 0
+    prov = imp["provenance"]
+    assert "Lancet Oncol" in prov["model"] and prov["draws"] >= 100
+    # the registry's reported CT density (WHO GHO) feeds the model
+    ct = next(d for d in prov["densities"] if d["modality"] == "CT")
+    assert ct["source"] != "imputed"
+    assert any(s["figure"].startswith("Impact estimate") for s in p["sources"])
+    page = client.get("/countries/KEN", headers={"Accept": "text/html"}).text
+    assert 'id="impact"' in page and 'data-output="deaths_averted"' in page

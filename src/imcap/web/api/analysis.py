@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from imcap.errors import ConflictError, NotFoundError, ParameterError
 from imcap.indicators import compute
+from imcap.reports.impact_summary import country_impact
 from imcap.reports.profile import (
     benchmark_table,
     benchmarks,
@@ -57,12 +58,26 @@ def cached_bench_table(request: Request, gen: tuple) -> Any:
 
 
 def cached_profile(request: Request, s: Any, iso3: str, year: int | None) -> dict[str, Any]:
+    """The country profile plus the impact estimate of scaling up imaging
+    (:func:`imcap.reports.impact_summary.country_impact`, cited in the sources)."""
     iso3 = iso3.upper()
     gen = vcache.generation(request, s)
-    return request.app.state.cache.get(  # type: ignore[no-any-return]
-        ("profile", iso3, year, gen),
-        lambda: jsonable(country_profile(s, iso3, year, db=db_of(request),
-                                         bench_table=cached_bench_table(request, gen))))
+
+    def make() -> dict[str, Any]:
+        prof = country_profile(s, iso3, year, db=db_of(request),
+                               bench_table=cached_bench_table(request, gen))
+        imp = request.app.state.cache.get(("impact", iso3, gen),
+                                          lambda: country_impact(db_of(request), iso3))
+        prof["impact"] = imp
+        if imp is not None:
+            prof["sources"] = sorted([*prof["sources"], {
+                "figure": "Impact estimate (imaging scale-up)",
+                "source": imp["provenance"]["model"], "year": None, "source_date": None,
+                "method": f"{imp['provenance']['scenario']}; {imp['provenance']['draws']} "
+                          f"draws"}], key=lambda r: r["figure"])
+        return jsonable(prof)  # type: ignore[no-any-return]
+
+    return request.app.state.cache.get(("profile", iso3, year, gen), make)  # type: ignore
 
 
 def indicator_rows(request: Request, s: Any, iso3: str | None, year: int | None
