@@ -92,6 +92,9 @@ def invest(
     impact_plan: Annotated[str | None, typer.Option(help="Also write the plan as JSON for "
                                                     "`imcap impact` (units added, costs).")]
     = None,
+    siting: Annotated[str | None, typer.Option(help="Stored siting scenario (`imcap site "
+                                               "--scenario NAME`) whose units to buy, "
+                                               "where it puts them.")] = None,
     db: DbOption = None,
     fmt: FormatOption = "table",
 ) -> None:
@@ -104,6 +107,8 @@ def invest(
     if sc.country != iso3.upper():
         raise ParameterError("the scenario is for another country", expected=iso3.upper(),
                              got=sc.country, where=scenario)
+    if siting:
+        sc = sc.with_siting(siting)
     d = open_db(db)
     run = run_scenario(d, sc, draws=draws, seed=seed)
     if save:
@@ -118,6 +123,11 @@ def invest(
     emit(rows, fmt, title=f"investment case {sc.name} ({sc.country})")
     if fmt == "table":
         emit(_rows(run.case.by_line().reset_index()), fmt, title="cost by line and year (US$)")
+        if run.placements is not None:
+            by_area = (run.placements.groupby(["area", "modality"], dropna=False)
+                       .agg(facilities=("facility_id", "nunique"), units=("units", "sum"))
+                       .reset_index())
+            emit(_rows(by_area), fmt, title="units placed by the siting step, by area")
         emit(_rows(run.feasibility), fmt, title="feasibility")
     if impact_plan:
         import json

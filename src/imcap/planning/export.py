@@ -1,7 +1,8 @@
 """Export a plan run to xlsx (one sheet per table; planners work in Excel) or CSV files.
 
-Sheets / files: summary, needs, areas, workforce, units, costs_by_year (lines x years),
-costs_by_modality, costs_long, staff, tornado, uncertainty, feasibility, parameters.
+Sheets / files: summary, needs, areas, workforce, placements (with a siting result), units,
+costs_by_year (lines x years), costs_by_modality, costs_long, staff, tornado, uncertainty,
+feasibility, parameters.
 CSV export writes ``<stem>_<table>.csv`` beside the path given.
 """
 
@@ -45,6 +46,8 @@ def tables(run: PlanRun) -> dict[str, pd.DataFrame]:
         if not run.needs.areas.empty:
             out["areas"] = run.needs.areas
         out["workforce"] = run.needs.workforce
+    if run.placements is not None:
+        out["placements"] = run.placements
     out["units"] = case.units
     out["costs_by_year"] = case.by_line().reset_index()
     out["costs_by_modality"] = case.by_modality().reset_index()

@@ -10,7 +10,12 @@ Each check returns a row: ``check``, ``item``, ``status`` (ok | warn | fail | un
 - maintenance capacity: biomedical engineers needed = all units after the plan /
   ``units_per_biomed`` vs. registered biomedical engineers.
 - siting: units placed by the siting step (``(facility_id, modality, units)`` rows) vs. the
-  plan's new units per modality; "unknown" when no siting result is given.
+  units the plan needs per modality (the needs gap for an assessed modality, the explicit
+  ``[units.X]`` otherwise); ok when equal, warn when not; "unknown" when no siting result
+  is given.
+- siting by area: areas below the per-area minimum (``--by-area``) vs. those of them the
+  sited units reach: ``available = sum over short areas of min(extra units, units placed
+  there)``; ok when every short area gets its units, warn otherwise (the areas left are named).
 """
 
 from __future__ import annotations
@@ -71,6 +76,8 @@ def maintenance_check(units_after: Mapping[str, float], registered_biomed: float
 
 def siting_checks(new_units: Mapping[str, int],
                   placements: Iterable[tuple[int, str, int]] | None) -> list[dict[str, Any]]:
+    """Units placed by the siting step vs. ``new_units`` (units the plan needs) per
+    modality."""
     if placements is None:
         return [_row("siting", m, "unknown", n, math.nan, "no siting result given")
                 for m, n in sorted(new_units.items())]
@@ -85,7 +92,32 @@ def siting_checks(new_units: Mapping[str, int],
         status = "ok" if p == n else "warn"
         rows.append(_row("siting", m, status, n, p,
                          f"{p} unit(s) placed at {len(facilities.get(m, ()))} facilities by "
-                         "the siting step"))
+                         f"the siting step; {n} needed"))
+    return rows
+
+
+def area_checks(areas: pd.DataFrame, placed: pd.DataFrame) -> list[dict[str, Any]]:
+    """Areas short of the per-area minimum (``areas``: area_id, area, modality, extra_units)
+    vs. the units the siting step puts there (``placed``: area_id, modality, units)."""
+    rows = []
+    got = placed.groupby(["modality", "area_id"])["units"].sum().to_dict()
+    for m, g in areas.groupby("modality", sort=True):
+        short = g[g["extra_units"] > 0]
+        need = int(short["extra_units"].sum())
+        avail = 0
+        left = []
+        for r in short.itertuples():
+            k = int(got.get((m, r.area_id), 0))
+            avail += min(int(r.extra_units), k)
+            if k < r.extra_units:
+                left.append(str(r.area))
+        status = "ok" if avail >= need else "warn"
+        detail = (f"{len(short)} area(s) below the minimum; the sited units reach "
+                  f"{len(short) - len(left)}")
+        if left:
+            detail += "; still short: " + ", ".join(left[:8]) + (" ..." if len(left) > 8
+                                                                  else "")
+        rows.append(_row("siting_areas", str(m), status, need, avail, detail))
     return rows
 
 

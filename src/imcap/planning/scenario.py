@@ -29,13 +29,20 @@ A scenario file (documented with an example in docs/planning.md)::
     [workforce.training_output]   # new staff trained per year (feasibility)
     RADIOLOGIST = 8
 
-    [siting]                  # optional result of `imcap site` as CSV facility_id,modality,units
-    file = "siting.csv"
+    siting = "kenya_ct_sites"  # optional: a stored registry siting run (`imcap site
+                               # --scenario NAME`); its units are bought, at its facilities
+    # or: [siting] scenario = "NAME"   or   [siting] file = "siting.csv"
+    #     (CSV facility_id, modality, units)
+
+Siting: the placements (``(facility_id, modality, units)``) set the new units of each modality
+they cover, unless ``[units.X]`` gives them explicitly (then they are only checked against
+them). Needs are still assessed for a sited modality (replacements, repairs, the gap the
+siting is checked against, per-area minimum).
 """
 
 from __future__ import annotations
 
-import csv
+import dataclasses
 import datetime as dt
 import math
 import tomllib
@@ -47,7 +54,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from imcap.errors import NotFoundError, ParameterError
-from imcap.planning import feasibility
+from imcap.planning import feasibility, placement
 from imcap.planning.case import CaseResult, ModalityPlan, PlanSpec, build_case
 from imcap.planning.context import country_context
 from imcap.planning.needs import NeedsResult, assess_needs
@@ -82,6 +89,12 @@ class ScenarioFile:
     siting: list[tuple[int, str, int]] | None
     gdp_per_capita: float | None
     raw: dict[str, Any] = field(default_factory=dict)
+    siting_scenario: str | None = None  # stored siting scenario (read when the run starts)
+
+    def with_siting(self, name: str) -> ScenarioFile:
+        """This scenario with its units placed by the stored siting scenario ``name``."""
+        return dataclasses.replace(self, siting=None, siting_scenario=name,
+                                   raw={**self.raw, "siting": name})
 
 
 def _int(d: dict[str, Any], key: str, where: str, default: int | None = None) -> int:
@@ -132,12 +145,24 @@ def parse_scenario(data: dict[str, Any], where: str = "scenario",
         ppath = Path(params)
         if not ppath.is_absolute() and base_dir is not None:
             ppath = base_dir / ppath
-    siting = None
-    if "siting" in data:
-        sp = Path(data["siting"].get("file", ""))
+    siting, siting_scenario = None, None
+    st = data.get("siting")
+    if isinstance(st, dict) and set(st) - {"file", "scenario"}:
+        raise ParameterError("unknown key in siting table", expected="file or scenario",
+                             got=sorted(set(st) - {"file", "scenario"}), where=where)
+    if isinstance(st, str) and st.strip():
+        siting_scenario = st.strip()
+    elif isinstance(st, dict) and len(st) == 1 and isinstance(st.get("scenario"), str):
+        siting_scenario = st["scenario"].strip()
+    elif isinstance(st, dict) and len(st) == 1 and isinstance(st.get("file"), str):
+        sp = Path(st["file"])
         if not sp.is_absolute() and base_dir is not None:
             sp = base_dir / sp
         siting = read_siting(sp)
+    elif st is not None:
+        raise ParameterError("bad siting entry", expected='siting = "STORED_SCENARIO", or a '
+                             '[siting] table with one of scenario = "NAME" or file = "F.csv"',
+                             got=st, where=where)
     return ScenarioFile(
         name=data["name"].strip(), country=data["country"].strip().upper(), start_year=start,
         target_year=target, horizon_year=horizon,
@@ -147,7 +172,8 @@ def parse_scenario(data: dict[str, Any], where: str = "scenario",
         units=units,
         training_output={str(k).upper(): float(v) for k, v in
                          data.get("workforce", {}).get("training_output", {}).items()},
-        siting=siting, gdp_per_capita=data.get("gdp_per_capita"), raw=data)
+        siting=siting, gdp_per_capita=data.get("gdp_per_capita"), raw=data,
+        siting_scenario=siting_scenario)
 
 
 def load_scenario(path: str | Path, today: int | None = None) -> ScenarioFile:
@@ -164,15 +190,7 @@ def load_scenario(path: str | Path, today: int | None = None) -> ScenarioFile:
 
 def read_siting(path: Path) -> list[tuple[int, str, int]]:
     """A siting result as CSV with columns facility_id, modality, units."""
-    if not path.is_file():
-        raise ParameterError("siting file not found", expected="a CSV file", got=str(path))
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        try:
-            return [(int(r["facility_id"]), r["modality"].strip().upper(), int(r["units"]))
-                    for r in csv.DictReader(f)]
-        except (KeyError, ValueError) as e:
-            raise ParameterError("bad siting file", expected="columns facility_id, modality, "
-                                 "units (whole numbers)", got=str(e), where=path.name) from None
+    return placement.read_csv(path)
 
 
 @dataclass(frozen=True)
@@ -184,6 +202,8 @@ class PlanRun:
     tornado: pd.DataFrame
     uncertainty: dict[str, Any] | None
     feasibility: pd.DataFrame
+    placements: pd.DataFrame | None = None  # facility_id, facility, area_id, area, modality,
+    #                                         units (None without a siting result)
 
 
 def run_scenario(db: Database, sc: ScenarioFile, *, draws: int = 0,
@@ -192,6 +212,18 @@ def run_scenario(db: Database, sc: ScenarioFile, *, draws: int = 0,
     table = load_parameters(sc.parameters)
     until = max(sc.target_year, sc.horizon_year or sc.target_year)
     ctx = country_context(db, sc.country, sc.start_year, until)
+    items = sc.siting
+    if sc.siting_scenario:
+        items = placement.stored_items(db, sc.siting_scenario)
+    placed = None
+    if items is not None:
+        placed = placement.by_facility(db, sc.country, items, ctx.area_names)
+    sited = {m: n for m, n in placement.units_by_modality(items or []).items()
+             if m not in sc.units}
+    unknown = sorted(set(sited) - set(MODALITY_CODES))
+    if unknown:
+        raise ParameterError("unknown modality in siting result",
+                             expected=", ".join(MODALITY_CODES), got=unknown, where="siting")
     n = sc.needs
     mods = tuple(str(m).upper() for m in n.get("modalities", []) if str(m).upper()
                  not in sc.units)
@@ -206,9 +238,13 @@ def run_scenario(db: Database, sc: ScenarioFile, *, draws: int = 0,
     plans = []
     if needs is not None:
         for r in needs.national.itertuples():
-            plans.append(ModalityPlan(r.modality, int(r.new_units),
+            plans.append(ModalityPlan(r.modality, int(sited.get(r.modality, r.new_units)),
                                       int(r.replace_aged + r.replace_beyond_repair),
                                       int(r.repair)))
+    needs_mods = set(mods)
+    for m, k in sorted(sited.items()):
+        if m not in needs_mods:  # sited, neither assessed nor explicit: the siting's units
+            plans.append(ModalityPlan(m, int(k), 0, 0))
     for m, u in sc.units.items():
         sched = {int(k): float(v) for k, v in u.get("schedule", {}).items()} or None
         plans.append(ModalityPlan(m, int(u.get("new", 0)), int(u.get("replace", 0)),
@@ -222,31 +258,43 @@ def run_scenario(db: Database, sc: ScenarioFile, *, draws: int = 0,
     case = build_case(spec, table)
     tor = tornado(spec, table)
     unc = probabilistic(spec, table, draws=draws, seed=seed) if draws else None
-    return PlanRun(sc, table, needs, case, tor, unc, _feasibility(case, needs, sc, table))
+    return PlanRun(sc, table, needs, case, tor, unc,
+                   _feasibility(case, needs, sc, table, items, placed), placed)
 
 
 def _feasibility(case: CaseResult, needs: NeedsResult | None, sc: ScenarioFile,
-                 table: ParameterTable) -> pd.DataFrame:
+                 table: ParameterTable, items: list[tuple[int, str, int]] | None = None,
+                 placed: pd.DataFrame | None = None) -> pd.DataFrame:
     spec = case.spec
     at_target = case.staff[case.staff["year"] == spec.target_year]
     new_fte = at_target.groupby("cadre")["fte"].sum().to_dict()
     spare: dict[str, float] = {}
     biomed = None
-    units_after = {p.modality: float(p.new_units) for p in spec.modalities}
+    new_by_mod = {p.modality: p.new_units for p in spec.modalities}
+    units_after = {m: float(k) for m, k in new_by_mod.items()}
+    needed = {m: k for m, k in new_by_mod.items()}
     if needs is not None:
+        existing: dict[str, float] = {}  # FTE the existing units (after repair) need
+        for r in needs.national.itertuples():
+            units_after[r.modality] = float(r.functional_after_repair
+                                            + new_by_mod.get(r.modality, 0))
+            needed[r.modality] = int(r.new_units)
+            for c in table.cadres_for(r.modality):
+                existing[c] = existing.get(c, 0.0) + r.functional_after_repair * table.get(
+                    "staff_per_unit", r.modality, spec.income_group, c)
         for r in needs.workforce.itertuples():
             if r.cadre == "BIOMED":
                 biomed = r.registered
             elif not math.isnan(r.registered):
-                existing_need = r.fte_needed - new_fte.get(r.cadre, 0.0)
-                spare[r.cadre] = max(0.0, r.registered - existing_need)
-        for r in needs.national.itertuples():
-            units_after[r.modality] = float(r.units_after_plan)
+                spare[r.cadre] = max(0.0, r.registered - existing.get(r.cadre, 0.0))
     rows = feasibility.staff_checks(new_fte, spare, sc.training_output, table,
                                     spec.income_group, spec.start_year, spec.target_year)
     rows.append(feasibility.maintenance_check(units_after, biomed, table, spec.income_group))
-    rows += feasibility.siting_checks({p.modality: p.new_units for p in spec.modalities},
-                                      sc.siting)
+    for m in sc.units:  # explicit units: the siting is checked against them
+        needed[m] = new_by_mod[m]
+    rows += feasibility.siting_checks(needed, items)
+    if needs is not None and placed is not None and not needs.areas.empty:
+        rows += feasibility.area_checks(needs.areas, placed)
     return feasibility.checks_frame(rows)
 
 
@@ -272,6 +320,10 @@ def results_json(run: PlanRun) -> dict[str, Any]:
     if run.needs is not None:
         out["needs"] = _records(run.needs.national)
         out["workforce"] = _records(run.needs.workforce)
+    if run.placements is not None:
+        out["placements"] = _records(run.placements)
+        if sc_name := run.scenario.siting_scenario:
+            out["siting_scenario"] = sc_name
     if run.uncertainty is not None:
         out["uncertainty"] = {"draws": run.uncertainty["draws"],
                               "seed": run.uncertainty["seed"],
