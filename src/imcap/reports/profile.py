@@ -120,11 +120,20 @@ def _per_million(n: float, pop: float | None) -> float | None:
     return n / pop * 1e6 if pop else None
 
 
+INVENTORY = "computed from facility inventory"  # method prefix of imcap.indicators rows
+
+
 def _indicators(source: Database | Session, iso3: str, year: int) -> list[dict]:
-    """National rows of :func:`imcap.indicators.compute` for the country and year (the one
-    implementation of the inventory densities)."""
-    df = compute(source, country=iso3, year=year, area_level=False)
-    return df.to_dict("records") if df is not None and len(df) else []
+    """National rows of :func:`imcap.indicators.compute` for the country: for each indicator,
+    item and source, its latest year up to ``year`` (an inventory is dated by when its statuses
+    were observed, which need not be the latest population year). The engine is the one
+    implementation of the inventory densities."""
+    df = compute(source, country=iso3, area_level=False)
+    if df is None or not len(df):
+        return []
+    df = df[df["year"] <= year].sort_values("year")
+    df = df.drop_duplicates(["indicator", "item", "source"], keep="last")
+    return df.to_dict("records")
 
 
 def country_profile(s: Session, iso3: str, year: int | None = None,
@@ -189,7 +198,8 @@ def country_profile(s: Session, iso3: str, year: int | None = None,
 
     service = _indicators(db if db is not None else s, iso3, year)
     inv = {(r["indicator"], r["item"]): r for r in service
-           if r["indicator"] in ("units_per_million", "functional_units_per_million")}
+           if r["indicator"] in ("units_per_million", "functional_units_per_million")
+           and str(r["method"]).startswith(INVENTORY)}
     densities = []
     for m in MODALITIES:
         rep = latest.get((iso3, m.code))
