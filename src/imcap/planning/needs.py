@@ -5,7 +5,7 @@ Formulas (plain numbers and arrays; the database wrapper is :func:`assess_needs`
 - benchmark-based: ``required = target density (per million) x population / 1e6``; the target
   is the median of the country's income group (``income_median``), of the next group up
   (``next_income_median``: LIC->LMC->UMC->HIC), the mean of high-income countries
-  (``hic_mean``, as the Lancet Oncology Commission 2021 used) or a number per million. Target
+  (``hic_mean``) or a number per million. Target
   densities come from :mod:`imcap.indicators.benchmarks` (one value per country, its latest
   year at or before the base year; units in the inventory, all statuses).
 - demand-based: ``required = population x exam rate per 1,000 / 1000 / (throughput x
