@@ -102,8 +102,10 @@ def benchmark(
     rows = []
     for rec in _records(pos, list(pos.columns)):
         row = {k: rec[k] for k in ("indicator", "item", "year", "value", "unit")}
-        row.update({"income": f"{rec['income_group']} median {rec['income_median']:.3g} "
-                              f"(n={rec['income_n']})", "vs income": rec["income_quartile"],
+        med = rec["income_median"]
+        row.update({"income": f"{rec['income_group']} median "
+                              + (f"{med:.3g}" if med is not None else "none")
+                              + f" (n={rec['income_n']})", "vs income": rec["income_quartile"],
                     "vs region": f"{rec['region_quartile']} ({rec['region_group']})"})
         if peer_list:
             row["vs peers"] = rec["peers_quartile"]

@@ -13,6 +13,9 @@ Rules (also in docs/indicators.md):
   which each country counts once with its latest year (years differ between countries: WHO
   surveys of 2010, 2013 and 2021, OECD annual data); ``year_from``/``year_to`` say which years
   went in. ``position`` and ``gap_to_target`` use the ``latest`` period unless a year is given.
+- **Synthetic data never make a benchmark.** Group statistics (``benchmark_table``, the
+  income/region/peer columns of ``position``, targets of ``gap_to_target``) use real values
+  only; a country's own synthetic value is still placed against them, labelled synthetic.
 - **Statistics.** Quartiles are pandas' linear-interpolation quantiles (q1 = 25 %, median, q3 =
   75 %) over the countries of the group; ``n`` is their number.
 - **Groups.** World Bank income group (LIC, LMC, UMC, HIC; FY23 classification) and WHO region
@@ -97,7 +100,7 @@ def benchmark_table(df: pd.DataFrame, countries: pd.DataFrame | None = None) -> 
     group_type (income_group | who_region | all), group, n, q1, median, q3, mean, min, max,
     year_from, year_to.
     """
-    values = national_values(df, countries)
+    values = _real(national_values(df, countries))
     parts = []
     for period_values, by_year in ((values, True), (latest_values(values), False)):
         pv = period_values.assign(all="all", period=(
@@ -129,6 +132,10 @@ def _nan(x: object) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+def _real(values: pd.DataFrame) -> pd.DataFrame:
+    return values[~values["synthetic"].astype(bool)]
+
+
 def _pool(values: pd.DataFrame, year: int | None) -> pd.DataFrame:
     return latest_values(values) if year is None else values[values["year"] == int(year)]
 
@@ -157,7 +164,7 @@ def position(df: pd.DataFrame, iso3: str, *, indicator: str | None = None,
     peers = [p.upper() for p in peers]
     rows = []
     for rec in mine.to_dict("records"):
-        same = pool[(pool["indicator"] == rec["indicator"]) & (pool["item"] == rec["item"])]
+        same = _real(pool[(pool["indicator"] == rec["indicator"]) & (pool["item"] == rec["item"])])
         row = {k: rec[k] for k in ("indicator", "item", "unit", "year", "value", "source",
                                    "synthetic")}
         for prefix, members in (
@@ -229,16 +236,18 @@ def gap_to_target(df: pd.DataFrame, iso3: str, indicator: str, item: str,
                                 "HIC", got=group, where=iso3)
         if target == "next_income_median":
             group = INCOME_ORDER[min(INCOME_ORDER.index(group) + 1, len(INCOME_ORDER) - 1)]
-        vals = pool.loc[pool["income_group"] == group, "value"]
+        real = _real(pool)
+        vals = real.loc[real["income_group"] == group, "value"]
         if vals.empty:
-            raise NotFoundError("no country of the target income group has a value",
+            raise NotFoundError("no country of the target income group has a real value",
                                 expected=f"values for {group}", got="none", where=target)
         tval = float(vals.median())
         basis = f"median of {group} countries (n={len(vals)}, {'latest' if year is None else year})"
     elif target == "hic_mean":
-        vals = pool.loc[pool["income_group"] == "HIC", "value"]
+        real = _real(pool)
+        vals = real.loc[real["income_group"] == "HIC", "value"]
         if vals.empty:
-            raise NotFoundError("no high-income country has a value", expected="HIC values",
+            raise NotFoundError("no high-income country has a real value", expected="HIC values",
                                 got="none", where=target)
         tval = float(vals.mean())
         basis = f"mean of HIC countries (n={len(vals)}, {'latest' if year is None else year})"

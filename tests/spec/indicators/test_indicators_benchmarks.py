@@ -106,3 +106,28 @@ def test_gap_errors_say_what_was_expected(df):
     with pytest.raises(ParameterError):
         gap_to_target(df, "KEN", "units_per_million", "CT", target="world_best",
                       countries=GROUPS)
+
+
+SYNTHETIC_ONLY = """
+country year item measure     value
+TZA     2021 XRAY per_million 3.0
+"""
+
+
+def test_synthetic_values_never_make_a_benchmark(any_db):
+    # KEN's synthetic inventory gives it an X-ray density; TZA's is real. The LMC benchmark
+    # is TZA's alone, and KEN is still placed against it, labelled synthetic.
+    seed(any_db, population=POP, figures=SYNTHETIC_ONLY)
+    df = compute(any_db)
+    ken = df[(df["country_iso3"] == "TZA")].assign(
+        country_iso3="KEN", value=1.0, synthetic=True, source="imcap synthetic demo")
+    df = pd.concat([df, ken], ignore_index=True)
+    table = benchmark_table(df, GROUPS)
+    lmc = table[(table["period"] == "latest") & (table["group"] == "LMC")
+                & (table["item"] == "XRAY")].iloc[0]
+    assert (lmc["n"], lmc["median"]) == (1, 3.0)
+    pos = position(df, "KEN", item="XRAY", countries=GROUPS).iloc[0]
+    assert bool(pos["synthetic"]) and (pos["income_n"], pos["income_median"]) == (1, 3.0)
+    with pytest.raises(NotFoundError, match="real value"):
+        gap_to_target(df, "TZA", "units_per_million", "XRAY", target="hic_mean",
+                      countries=GROUPS)
