@@ -127,12 +127,12 @@ def test_dask_run_equals_serial(world) -> None:
     assert dask[1].rows[0]["share_within_50min"] == 0.0
 
 
-def test_indicators_cli(world) -> None:
+def test_indicators_cli_on_a_local_cluster(world) -> None:
     db, surface = world
     r = CliRunner().invoke(app, ["indicators", "--friction", surface.friction, "--population",
                                  surface.population, "--country", "KEN", "--modality", "CT,MRI",
                                  "--year", "2025", "--thresholds", "30", "--db", db.url,
-                                 "-f", "json"])
+                                 "--scheduler", "local", "-f", "json"])
     assert r.exit_code == 0, r.output
     rows = json.loads(r.stdout)
     assert [(x["modality"], x["area"]) for x in rows] == [
