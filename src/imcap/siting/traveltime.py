@@ -188,8 +188,8 @@ def traveltime_coverage(
     else:
         with ProcessPoolExecutor(nworkers, initializer=_init_worker,
                                  initargs=(cost, cell_size, lookup, engine_options)) as pool:
-            futs2 = {pool.submit(_run_chunk, sites[idx], idx.astype(np.int32), max_minutes): idx.size
-                     for idx in _chunks(n, size)}
+            futs2 = {pool.submit(_run_chunk, sites[idx], idx.astype(np.int32), max_minutes):
+                     idx.size for idx in _chunks(n, size)}
             for fut in as_completed(futs2):
                 _collect(fut.result(), futs2[fut])
     if parts:
