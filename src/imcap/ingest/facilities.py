@@ -210,7 +210,7 @@ def import_facilities(db: Database, path: Source,
         by_country[r["country_iso3"]].append(r)
 
     def apply(s: Any, batch_id: int) -> dict[str, int]:
-        total = {"inserted": 0, "updated": 0, "unchanged": 0}
+        total = {"inserted": 0, "updated": 0, "unchanged": 0, "kept_newer": 0}
         for c, part in by_country.items():
             for k, v in upsert_many(s, Facility, ("country_iso3", "external_id"), part,
                                     scope={"country_iso3": c}, batch_id=batch_id,

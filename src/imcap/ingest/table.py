@@ -106,7 +106,7 @@ def import_table(db: Database, path: Source, mapping: ColumnMapping | dict | str
         by_source[r["source"]].append(r)
 
     def apply(s: Any, batch_id: int) -> dict[str, int]:
-        total = {"inserted": 0, "updated": 0, "unchanged": 0}
+        total = {"inserted": 0, "updated": 0, "unchanged": 0, "kept_newer": 0}
         for src, part in by_source.items():
             for k, v in upsert_many(s, CountryFigure, FIGURE_KEY, part, scope={"source": src},
                                     batch_id=batch_id, actor=actor).items():

@@ -202,7 +202,13 @@ def read_tables(raw: RawFile, report: ValidationReport, *, sheet: str | None = N
 
 
 def _read_csv(raw: RawFile, report: ValidationReport) -> Sheet | None:
-    text, enc = _decode(raw.data)
+    try:
+        text, enc = _decode(raw.data)
+    except UnicodeDecodeError as e:
+        report.add(None, None, "a text file (CSV) in UTF-8, UTF-16 or Windows Latin-1, or an "
+                   ".xlsx workbook", f"bytes that are not text in any of them ({e.reason} at "
+                   f"byte {e.start})")
+        return None
     if enc in ("cp1252", "latin-1"):
         report.notes.append(f"file is not UTF-8; decoded as {enc} (Windows Latin-1)")
     elif enc.startswith("utf-16"):
@@ -505,6 +511,10 @@ def write(db: Database, report: ValidationReport, raw: RawFile, kind: str, sourc
         report.inserted = counts.get("inserted", 0)
         report.updated = counts.get("updated", 0)
         report.unchanged = counts.get("unchanged", 0)
+        if counts.get("kept_newer"):
+            report.notes.append(
+                f"{counts['kept_newer']} row(s) kept as stored: the registry holds a value with a "
+                "later source date than this file's (nothing rolled back)")
         changed = report.inserted + report.updated
         if dry_run:
             s.rollback()

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, exc, inspect, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from imcap.errors import UserError
 
 DEFAULT_URL = "sqlite:///imcap.db"
 
@@ -27,6 +29,14 @@ def resolve_url(url: str | None = None) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+def make_url_safe(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except exc.ArgumentError:
+        return url
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -76,9 +86,21 @@ class Database:
 
     def __init__(self, url: str | None = None, *, migrate_schema: bool = True) -> None:
         self.url = resolve_url(url)
-        self.engine = make_engine(self.url)
-        if migrate_schema:
-            migrate(self.engine)
+        shown = make_url_safe(self.url)
+        where = "--db / IMCAP_DATABASE_URL"
+        expected = ("a SQLite file in a folder that exists and is writable, or a reachable "
+                    "database URL such as postgresql://user@host/db")
+        try:
+            self.engine = make_engine(self.url)
+            if migrate_schema:
+                migrate(self.engine)
+        except (exc.ArgumentError, exc.NoSuchModuleError) as e:
+            raise UserError("not a database URL", expected=expected, got=shown,
+                            where=where) from e
+        except exc.OperationalError as e:
+            reason = str(e.orig).splitlines()[0] if e.orig else str(e)
+            raise UserError(f"cannot open the database ({reason})", expected=expected,
+                            got=shown, where=where) from e
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

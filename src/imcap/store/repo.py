@@ -120,8 +120,8 @@ def upsert(
     changed = {
         k: v for k, v in values.items() if k not in _VOLATILE and not _same(getattr(obj, k), v)
     }
-    if not changed:
-        return obj, "unchanged"
+    if not changed or _older(values.get("source_date"), getattr(obj, "source_date", None)):
+        return obj, "unchanged"  # equal, or the stored value is dated later: keep it
     before = row_dict(obj)
     for k, v in changed.items():
         setattr(obj, k, v)
@@ -229,6 +229,13 @@ def bulk_count(outcomes: Iterable[Outcome]) -> dict[str, int]:
     return counts
 
 
+def _older(incoming: Any, stored: Any) -> bool:
+    """True when both dates are known and the incoming one is earlier."""
+    if incoming is None or stored is None:
+        return False
+    return str(jsonable(incoming))[:10] < str(jsonable(stored))[:10]
+
+
 def upsert_many(
     session: Session,
     model: type[Base],
@@ -250,8 +257,10 @@ def upsert_many(
     INSERT ... RETURNING in parameter order falls back to one statement per row on SQLite),
     updates in one executemany per set of changed columns, the change log in one INSERT.
     Keys must be unique within ``rows`` (importers report duplicates as problems before
-    writing); a repeated key is a bug (ValueError). Returns the counts of inserted, updated and
-    unchanged rows."""
+    writing); a repeated key is a bug (ValueError). A row whose ``source_date`` is earlier than
+    the stored row's is not applied (the newer value stays; counted as unchanged and as
+    ``kept_newer``). Returns the counts of inserted, updated and unchanged rows (and
+    ``kept_newer`` when any)."""
     table = model.__table__  # type: ignore[attr-defined]
     cols = [c.key for c in table.columns]
     (pk,) = table.primary_key.columns  # every registry table has a one-column primary key
@@ -287,6 +296,12 @@ def upsert_many(
                    if f not in _VOLATILE and f not in key_fields and not _same(cur[f], v)}
         if not changed:
             counts["unchanged"] += 1
+            continue
+        if _older(row.get("source_date"), cur.get("source_date")):
+            # the stored value is dated later than the incoming one: keep it (an old file
+            # re-imported after a newer one must not silently roll the registry back)
+            counts["unchanged"] += 1
+            counts["kept_newer"] = counts.get("kept_newer", 0) + 1
             continue
         before = {c: jsonable(cur[c]) for c in cols}
         vals = dict(changed)

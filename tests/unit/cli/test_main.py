@@ -55,3 +55,11 @@ def test_formats(tmp_path, capsys, fmt):
     assert main(["history", "area", "--db", url, "--format", fmt, "--limit", "2"]) == 0
     out = capsys.readouterr().out
     assert out.strip()
+
+
+@pytest.mark.parametrize("url", ["sqlite:////nonexistent-folder/x.db", "foo://bar",
+                                 "postgresql://nobody@127.0.0.1:1/x"])
+def test_a_database_that_cannot_be_opened_is_a_user_error(url, capsys):
+    assert main(["init", "--db", url]) == 1
+    err = capsys.readouterr().err
+    assert "database" in err and "expected:" in err and "Traceback" not in err

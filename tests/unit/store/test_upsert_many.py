@@ -96,3 +96,22 @@ def test_repeated_key_is_a_bug(db):
         s.flush()
         with pytest.raises(ValueError, match="repeated"):
             upsert_many(s, CountryFigure, KEY, _rows([(2020, 1.0), (2020, 2.0)]))
+
+
+def test_an_older_file_never_rolls_back_a_newer_value(db):
+    with db.session() as s:
+        s.add(Country(iso3="KEN", name="Kenya", source="t"))
+    new = {**_rows([(2021, 0.5)])[0], "source_date": dt.date(2024, 1, 1)}
+    old = {**new, "value": 0.17, "source_date": dt.date(2023, 6, 18)}
+    with db.session() as s:
+        upsert_many(s, CountryFigure, KEY, [new])
+    with db.session() as s:
+        counts = upsert_many(s, CountryFigure, KEY, [old])
+    assert counts == {"inserted": 0, "updated": 0, "unchanged": 1, "kept_newer": 1}
+    with db.session() as s:
+        fig = s.scalars(select(CountryFigure)).one()
+        assert (fig.value, fig.source_date) == (0.5, dt.date(2024, 1, 1))
+    # a newer file still updates, with history
+    with db.session() as s:
+        assert upsert_many(s, CountryFigure, KEY, [{**new, "value": 0.6,
+                           "source_date": dt.date(2025, 1, 1)}])["updated"] == 1
