@@ -90,3 +90,9 @@ def test_indicators_and_benchmark_commands_on_the_demo_database(demo_out, capsys
     assert out.startswith("indicator,item,year,value,unit,income")
     assert "units_per_million,CT,2013,0.25" in out
     assert main(["benchmark", "KEN", "--target", "best", "--db", db]) == 1
+
+
+def test_unknown_peer_codes_are_a_user_error(demo_out, capsys):
+    url = f"sqlite:///{demo_out / 'imcap.db'}"
+    assert main(["benchmark", "KEN", "--peers", "FOO,TZA", "--db", url]) == 1
+    assert "unknown peer country code(s)" in capsys.readouterr().err

@@ -85,7 +85,7 @@ def _fit_columns(
     shown: dict[str, int] = {}
     used = 1
     for c in cols:
-        sample = [len(_cell(r.get(c))) for r in rows[:200]]
+        sample = [len(_cell(r.get(c))) for r in rows[:5000]]
         need = min(max([len(c), *sample]), _MAX_CELL)
         if shown and used + need + 3 > width:
             continue

@@ -25,12 +25,21 @@ import typer
 from imcap.cli.common import DbOption, FormatOption, check_format, console, emit, open_db, progress
 from imcap.errors import ImcapError, NotFoundError, ParameterError
 from imcap.indicators import CATALOGUE, compute
-from imcap.indicators.benchmarks import TARGETS, benchmark_table, gap_to_target, position
+from imcap.indicators.benchmarks import (
+    TARGETS,
+    benchmark_table,
+    country_groups,
+    gap_to_target,
+    position,
+)
 
 app = typer.Typer(help="Indicators, benchmarks and the demo.")
 
-SHOW = ["indicator", "country_iso3", "area_id", "year", "item", "value", "unit", "numerator",
-        "denominator", "source", "method", "synthetic"]
+# on screen, the columns that identify a row and its figure come first (the terminal may be
+# narrow; csv/json keep every column)
+SHOW = ["indicator", "item", "country_iso3", "year", "value", "synthetic", "area_id", "unit",
+        "source", "numerator", "denominator", "method"]
+SCREEN_NAMES = {"country_iso3": "iso3", "area_id": "area"}
 
 
 def _records(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
@@ -69,7 +78,11 @@ def indicators(
     title = "imaging capacity indicators"
     if df["synthetic"].any():
         title += " (rows with synthetic=True are SYNTHETIC demo data, not real)"
-    emit(_records(df, cols), fmt, title=title, columns=cols)
+    rows = _records(df, cols)
+    if fmt == "table":
+        rows = [{SCREEN_NAMES.get(k, k): v for k, v in r.items()} for r in rows]
+        cols = [SCREEN_NAMES.get(c, c) for c in cols]
+    emit(rows, fmt, title=title, columns=cols)
 
 
 def _target(text: str) -> str | float:
@@ -98,6 +111,12 @@ def benchmark(
     tgt = _target(target)
     df = compute(open_db(db), area_level=False)
     peer_list = [p.strip().upper() for p in peers.split(",") if p.strip()]
+    known = set(country_groups()["iso3"])
+    unknown = [p for p in peer_list if p not in known]
+    if unknown:
+        raise ParameterError("unknown peer country code(s)",
+                             expected="ISO 3166-1 alpha-3 codes such as TZA,UGA",
+                             got=",".join(unknown), where="--peers")
     pos = position(df, iso3, peers=peer_list, year=year)
     rows = []
     for rec in _records(pos, list(pos.columns)):
