@@ -24,6 +24,7 @@ def weights(method: str, n: int) -> np.ndarray:
     """Weights of each of ``n`` years for a named method (sum 1)."""
     if n < 1:
         raise ParameterError("no acquisition year", expected="at least one year", got=n)
+    method = method.strip().lower().replace("-", "_").replace(" ", "_")  # front-loaded too
     if method == "linear":
         w = np.ones(n)
     elif method == "front_loaded":
