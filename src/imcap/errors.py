@@ -7,6 +7,7 @@
     │   ├── ValidationError         a file or table failed validation; carries a ValidationReport
     │   ├── NotFoundError           a named thing (country, facility, scenario...) does not exist
     │   ├── ConflictError           a stale write (version/ETag mismatch) or a duplicate
+    │   ├── PreconditionRequired    an update of a versioned record without If-Match/version
     │   ├── PermissionDenied        the account may not do this
     │   └── ParameterError          a bad option or argument value
     └── (anything else)             a bug; CLI exit 2 with a traceback, API 500
@@ -83,6 +84,14 @@ class NotFoundError(UserError):
 class ConflictError(UserError):
     status_code = 409
     kind = "conflict"
+
+
+class PreconditionRequired(UserError):
+    """An update of a versioned record that names no version (HTTP 428): without it a stale
+    editor would overwrite someone else's change silently."""
+
+    status_code = 428
+    kind = "precondition_required"
 
 
 class PermissionDenied(UserError):

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from imcap.errors import ConflictError, NotFoundError
+from imcap.errors import ConflictError, NotFoundError, PreconditionRequired
 from imcap.store import repo
 from imcap.store.schema import (
     Area,
@@ -22,6 +22,17 @@ from imcap.store.schema import (
 )
 from imcap.web.auth.audit import audit
 from imcap.web.auth.policy import Principal, require
+
+PRECONDITION = "If-Match: <ETag> or a version field"
+
+
+def require_version(version: int | None, where: str) -> int:
+    """The version the editor saw, which every update of a versioned record must name: no
+    version raises PreconditionRequired (HTTP 428) and nothing is written."""
+    if version is None:
+        raise PreconditionRequired("this record is versioned: send the version you edited",
+                                   expected=PRECONDITION, got="none", where=where)
+    return version
 
 
 def get_country(s: Session, iso3: str) -> Country:
@@ -79,6 +90,7 @@ def update_facility(s: Session, p: Principal, f: Facility, data: dict[str, Any],
                     version: int | None, *, via: str = "api", ip: str | None = None) -> Facility:
     require(p.can_write_country(f.country_iso3), f"edit facilities in {f.country_iso3}", p,
             f"facility {f.id}")
+    require_version(version, f"facility {f.id}")
     values = {k: v for k, v in data.items() if v is not None}
     _check_area(s, values.get("area_id"), f.country_iso3)
     before = repo.row_dict(f)
@@ -118,6 +130,7 @@ def _unit_scope(s: Session, p: Principal, u: ImagingUnit, what: str) -> Facility
 def update_unit(s: Session, p: Principal, u: ImagingUnit, data: dict[str, Any],
                 version: int | None, *, via: str = "api", ip: str | None = None) -> ImagingUnit:
     _unit_scope(s, p, u, f"edit unit {u.id}")
+    require_version(version, f"unit {u.id}")
     before = repo.row_dict(u)
     repo.update_row(s, u, {k: v for k, v in data.items() if v is not None},
                     expected_version=version, actor=p.username)
@@ -131,6 +144,7 @@ def change_status(s: Session, p: Principal, u: ImagingUnit, status: str, status_
                   ip: str | None = None) -> ImagingUnit:
     """Set a unit's functional status and append it to the unit's status history."""
     _unit_scope(s, p, u, f"change the status of unit {u.id}")
+    require_version(version, f"unit {u.id}")
     before = repo.row_dict(u)
     repo.update_row(s, u, {"status": status, "status_date": status_date},
                     expected_version=version, actor=p.username)

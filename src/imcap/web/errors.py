@@ -20,7 +20,7 @@ log = logging.getLogger("imcap.web")
 HTTP_KINDS = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied",
               404: "not_found", 405: "method_not_allowed", 406: "not_acceptable",
               409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-              422: "validation_error", 429: "too_many_attempts"}
+              422: "validation_error", 428: "precondition_required", 429: "too_many_attempts"}
 
 
 def shape(kind: str, message: str, *, expected: str | None = None, got: Any = None,

@@ -160,7 +160,7 @@ def test_session_login_csrf_and_cookie_flags(client):
     cookie = r.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
     csrf = r.json()["csrf_token"]
-    body = {"status": "functional"}
+    body = {"status": "functional", "version": 1}
     no = client.post("/api/v1/units/1/status", json=body)
     assert no.status_code == 403 and no.json()["error"]["where"] == "csrf"
     yes = client.post("/api/v1/units/1/status", json=body, headers={"X-CSRF-Token": csrf})

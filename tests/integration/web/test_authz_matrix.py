@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from imcap.store.accounts import AuditEntry
+from imcap.store.repo import row_dict as repo_row
+from imcap.store.schema import Facility, ImagingUnit
 from webfixture import bearer
 
 ROLES = ("admin", "manager", "editor", "analyst", "reader", None)  # None: not signed in
@@ -79,6 +81,24 @@ def routes(ids: dict[str, int]) -> list[tuple[str, str, Callable[[bool], dict[st
     ]
 
 
+# updates of versioned records must name the version seen (If-Match); see test_precondition
+VERSIONED = {"edit facility": (Facility, "facility", "fac"),
+             "edit unit": (ImagingUnit, "unit", "unit"),
+             "change status": (ImagingUnit, "unit", "unit")}
+
+
+def _if_match(db: Any, name: str, ids: dict[str, int], inside: bool) -> dict[str, str]:
+    """The current ETag of the record a versioned route updates (empty for other routes)."""
+    if name not in VERSIONED:
+        return {}
+    model, entity, key = VERSIONED[name]
+    rid = (ids["KNH"] if inside else ids["QECH"]) if key == "fac" else (
+        ids["KNH-CT-1"] if inside else ids["QECH-CT-1"])
+    with db.session() as s:
+        version = s.get(model, rid).version
+    return {"If-Match": f'"{entity}-{rid}-v{version}"'}
+
+
 def _audit_count(db: Any, actor: str) -> int:
     with db.session() as s:
         return int(s.scalar(select(func.count()).select_from(AuditEntry)
@@ -96,7 +116,8 @@ def test_write_route_by_role_and_scope(route, client, tokens, web):
                                analyst=ids["user:analyst"])
         allowed = allowed_in if inside else allowed_out
         for role in ROLES:
-            headers = bearer(tokens[role]) if role else {}
+            headers = {**(bearer(tokens[role]) if role else {}),
+                       **_if_match(db, name, ids, inside)}
             actor = {"manager": "manager", "editor": "editor"}.get(role or "", role or "")
             before = _audit_count(db, actor) if role else 0
             r = client.request(method, path, headers=headers, **make(inside))
@@ -116,7 +137,8 @@ def test_audit_entry_content_and_admin_only(client, tokens, web):
     _, ids = web
     h = bearer(tokens["editor"])
     r = client.post(f"/api/v1/units/{ids['KNH-MR-1']}/status", headers=h,
-                    json={"status": "non_functional_repairable", "status_date": "2025-02-01"})
+                    json={"status": "non_functional_repairable", "status_date": "2025-02-01",
+                          "version": 1})
     assert r.status_code == 200
     log = client.get("/api/v1/audit", params={"entity": "imaging_unit"},
                      headers=bearer(tokens["admin"])).json()["items"]
@@ -147,3 +169,55 @@ def test_manager_upload_naming_another_country_writes_nothing(client, tokens, we
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(PendingUpload)) == 0
         assert s.scalar(select(func.count()).select_from(ImagingUnit)) == units
+
+
+@pytest.mark.parametrize("name", sorted(VERSIONED))
+def test_versioned_update_without_precondition_is_428_and_writes_nothing(name, client, tokens,
+                                                                         web):
+    """No If-Match and no version: 428 for every role allowed to write, nothing written or
+    audited; roles not allowed still get 403 (permission is checked first)."""
+    db, ids = web
+    spec, make, allowed = next((spec, make, allowed) for n, spec, make, allowed, _
+                               in routes(ids) if n == name)
+    method, template = spec.split(" ")
+    path = template.format(fac=ids["KNH"], unit=ids["KNH-CT-1"])
+    model, _, key = VERSIONED[name]
+    rid = ids["KNH"] if key == "fac" else ids["KNH-CT-1"]
+    with db.session() as s:
+        before = repo_row(s.get(model, rid))
+    for role in sorted(allowed):
+        n = _audit_count(db, role)
+        r = client.request(method, path, headers=bearer(tokens[role]), **make(True))
+        assert r.status_code == 428, f"{name} as {role}: {r.status_code} {r.text}"
+        err = r.json()["error"]
+        assert set(err) == {"type", "message", "expected", "got", "where", "problems"}
+        assert err["type"] == "precondition_required" and err["got"] == "none"
+        assert err["expected"] == "If-Match: <ETag> or a version field"
+        assert _audit_count(db, role) == n
+    r = client.request(method, path, headers=bearer(tokens["analyst"]), **make(True))
+    assert r.status_code == 403
+    with db.session() as s:
+        assert repo_row(s.get(model, rid)) == before
+
+
+def test_user_and_scenario_updates_need_a_precondition(client, tokens, web):
+    _, ids = web
+    admin = bearer(tokens["admin"])
+    uid = ids["user:analyst"]
+    r = client.patch(f"/api/v1/users/{uid}", headers=admin, json={"role": "public"})
+    assert r.status_code == 428 and r.json()["error"]["type"] == "precondition_required"
+    users = client.get("/api/v1/users", headers=admin).json()["items"]
+    me = next(u for u in users if u["id"] == uid)
+    assert me["role"] == "analyst"
+    ok = client.patch(f"/api/v1/users/{uid}", headers=admin,
+                      json={"role": "analyst", "version": me["version"]})
+    assert ok.status_code == 200, ok.text
+    stale = client.patch(f"/api/v1/users/{uid}", headers=admin,
+                         json={"role": "public", "version": me["version"]})
+    assert stale.status_code == 409
+    a = bearer(tokens["analyst"])
+    sc = client.post("/api/v1/scenarios", headers=a, json={"name": "P", "inputs": {}})
+    assert sc.status_code == 201
+    blind = client.patch(f"/api/v1/scenarios/{sc.json()['id']}", headers=a, json={"name": "Q"})
+    assert blind.status_code == 428 and blind.json()["error"]["got"] == "none"
+    assert client.get(f"/api/v1/scenarios/{sc.json()['id']}", headers=a).json()["name"] == "P"

@@ -24,6 +24,7 @@ from imcap.web.deps import (
     settings_of,
     signed_in,
 )
+from imcap.web.editing import require_version
 from imcap.web.sessions import sign_in, sign_out
 
 router = APIRouter()
@@ -96,7 +97,8 @@ def update_user(request: Request, body: UserPatch, user_id: int = Path(..., ge=1
         accounts.update_user(s, u, actor=p.username, role=body.role, countries=body.countries,
                              facilities=body.facilities, active=body.active,
                              password=body.password,
-                             expected_version=expected_version(request, body.version),
+                             expected_version=require_version(
+                                 expected_version(request, body.version), f"user {user_id}"),
                              ph=_hasher(request), via="api")
         return accounts.user_dict(s, u)
 

@@ -314,8 +314,9 @@ def update_scenario(request: Request, body: ScenarioPatch,
     with session(request) as s:
         sc = _scenario(s, scenario_id)
         require(p.can_run_scenarios(sc.country_iso3), "edit scenarios", p, "scenario")
-        want = expected_version(request, body.version)
-        if want is not None and want != sc.version:
+        want = editing.require_version(expected_version(request, body.version),
+                                       f"scenario {sc.id}")
+        if want != sc.version:
             raise ConflictError("the scenario was changed by someone else since you loaded it",
                                 expected=f"version {want}", got=f"version {sc.version}",
                                 where=f"scenario {sc.id}")

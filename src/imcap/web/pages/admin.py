@@ -13,6 +13,7 @@ from imcap.web.auth import accounts
 from imcap.web.auth.audit import entry_dict
 from imcap.web.auth.policy import ROLE_HELP, ROLES, NotAuthenticated, Principal
 from imcap.web.deps import check_csrf, principal, session, settings_of
+from imcap.web.editing import require_version
 from imcap.web.pages.public import render
 from imcap.web.sessions import sign_in, sign_out
 
@@ -80,8 +81,11 @@ async def save_user(request: Request, p: Principal = Depends(admin)) -> Response
         if uid:
             u = s.get(UserAccount, int(uid))
             if u is not None:
+                raw = str(form.get("version") or "").strip()
+                version = require_version(int(raw) if raw.isdigit() else None, f"user {uid}")
                 accounts.update_user(s, u, actor=p.username, role=str(form.get("role")),
-                                     countries=countries, facilities=facilities, ph=ph)
+                                     countries=countries, facilities=facilities, ph=ph,
+                                     expected_version=version)
         else:
             accounts.create_user(s, str(form.get("username") or ""),
                                  str(form.get("password") or ""), str(form.get("role")),
