@@ -88,7 +88,8 @@ def compute_job(job: Job, surface: Surface, thresholds: tuple[float, ...]) -> Jo
     else:
         minutes = np.full(sc.grid.shape, np.inf)
     pop, pgrid = read_raster(surface.population, what="population raster")
-    people = align_population(pop, pgrid, sc.grid, density=surface.density)
+    people = align_population(pop, pgrid, sc.grid, density=surface.density,
+                              passable=np.isfinite(sc.cost) & (sc.cost >= 0))
     rows = coverage_table(minutes, people, thresholds, label=job.iso3)
     rows += area_coverage_rows(minutes, people, sc.grid, job.areas, thresholds)
     return JobResult(job.iso3, job.modality, job.year, len(job.facilities), rows,

@@ -235,13 +235,19 @@ def same_grid(a: Grid, b: Grid, what: str) -> None:
 
 
 def align_population(pop: np.ndarray, pop_grid: Grid, target: Grid, *,
-                     density: bool = False) -> np.ndarray:
+                     density: bool = False, passable: np.ndarray | None = None) -> np.ndarray:
     """People per cell of ``target`` from a population raster on any grid, keeping totals.
 
     ``pop`` holds people per cell (or people per km² when ``density``). On the same grid it is
     returned as is. Otherwise the counts are spread with GDAL's area-weighted ``sum``
     resampling and rescaled so that the total equals the total of source cells whose centres
     fall inside the target extent (people outside the travel-time raster are not counted).
+    Nothing is concentrated: each source cell's people stay within its own footprint.
+
+    ``passable`` (bool, target shape): where people may live, e.g. cells with a finite
+    friction. When a coarse source cell straddles the coast, its people are moved onto the
+    passable target cells of its footprint (``_onto_passable``), in proportion to cell area,
+    instead of being spread over the sea; a footprint with no passable cell keeps them.
     """
     pop = np.where(np.isfinite(pop) & (pop > 0), pop, 0.0)
     if density:
@@ -275,7 +281,38 @@ def align_population(pop: np.ndarray, pop_grid: Grid, target: Grid, *,
     elif total > 0:
         raise ParameterError("population could not be resampled to the travel-time grid",
                              expected="overlapping rasters", got="no overlap")
+    if passable is not None:
+        out = _onto_passable(out, pop_grid, target, np.asarray(passable, bool))
     return out
+
+
+def _onto_passable(out: np.ndarray, pop_grid: Grid, target: Grid,
+                   passable: np.ndarray) -> np.ndarray:
+    """Within each source footprint (target cells whose centre falls in one source cell), move
+    the people onto its passable cells, weighted by cell area; totals per footprint kept."""
+    if passable.shape != target.shape:
+        raise ParameterError("passable mask has the wrong shape", expected=target.shape,
+                             got=passable.shape)
+    xs, ys = target.centres()
+    gx, gy = np.meshgrid(xs, ys)
+    if pop_grid.crs != target.crs:
+        from pyproj import Transformer
+
+        tr = Transformer.from_crs(target.crs, pop_grid.crs, always_xy=True)
+        gx, gy = tr.transform(gx, gy)
+    r, c = pop_grid.rowcol(gx, gy)
+    inside = (r >= 0) & (r < pop_grid.shape[0]) & (c >= 0) & (c < pop_grid.shape[1])
+    key = np.where(inside, r * pop_grid.shape[1] + c, -1).ravel()
+    area = np.broadcast_to(target.cell_area_km2()[:, None], target.shape).ravel()
+    ok = passable.ravel() & (key >= 0)
+    n = pop_grid.shape[0] * pop_grid.shape[1]
+    people = np.bincount(key[key >= 0], weights=out.ravel()[key >= 0], minlength=n)
+    w = np.bincount(key[ok], weights=area[ok], minlength=n)
+    flat = out.ravel().copy()
+    move = (key >= 0) & (w[np.maximum(key, 0)] > 0)
+    kk = key[move]
+    flat[move] = np.where(ok[move], people[kk] * area[move] / w[kk], 0.0)
+    return flat.reshape(target.shape)
 
 
 def rasterize_zones(path: str | Path, field: str, grid: Grid) -> tuple[np.ndarray, list[str]]:

@@ -140,7 +140,8 @@ def coverage(
     minutes, grid = read_raster(traveltime, what="travel-time raster")
     minutes[~(minutes >= 0)] = np.inf
     pop, pgrid = read_raster(population, what="population raster")
-    people = align_population(pop, pgrid, grid, density=density)
+    # people go onto cells the travel-time raster has a value for (not the sea)
+    people = align_population(pop, pgrid, grid, density=density, passable=np.isfinite(minutes))
     zone_idx, names = (None, None)
     if zones is not None:
         if not zone_field:
@@ -274,7 +275,8 @@ def capacity(
     fac = load_facilities(facilities, sc.grid, capacity_field=capacity_field)
     check_on_passable(fac, sc.cost)
     pop, pgrid = read_raster(population, what="population raster")
-    people = align_population(pop, pgrid, sc.grid, density=density)
+    people = align_population(pop, pgrid, sc.grid, density=density,
+                              passable=np.isfinite(sc.cost) & (sc.cost >= 0))
     res = capacity_coverage(sc.cost, sc.grid.cell_size(), people, fac.rows, fac.cols,
                             fac.capacity, max_minutes=max_minutes, order=order,  # type: ignore[arg-type]
                             knight=sc.knight)

@@ -163,7 +163,8 @@ def build_problem(friction: str | Path, population: str | Path, sites: SiteTable
     """
     cost, grid = read_raster(friction, what="friction raster")
     pop_raw, pop_grid = read_raster(population, what="population raster")
-    pop = align_population(pop_raw, pop_grid, grid, density=population_density)
+    pop = align_population(pop_raw, pop_grid, grid, density=population_density,
+                           passable=np.isfinite(cost) & (cost >= 0))
     demand = DemandGrid.from_raster(pop)
     if demand.cells.size == 0:
         raise ParameterError("nobody lives on the friction raster", expected="population > 0 "

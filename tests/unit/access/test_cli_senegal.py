@@ -40,15 +40,16 @@ def test_senegal_shares_within_one_and_two_hours(senegal: Path) -> None:
                "--zone-field", "name", "--thresholds", "60,120", "--format", "json"])
     rows = {r["area"]: r for r in json.loads(out)}
     sen = rows["Senegal"]
-    assert 13e6 < sen["population"] < 15e6
-    assert sen["share_within_60min"] == pytest.approx(0.760, abs=0.005)
-    assert sen["share_within_120min"] == pytest.approx(0.904, abs=0.005)
+    assert 16.0e6 < sen["population"] < 17.2e6  # World Bank 2020: 16.8 M
+    assert sen["share_within_60min"] == pytest.approx(0.758, abs=0.005)
+    assert sen["share_within_120min"] == pytest.approx(0.902, abs=0.005)
     with rasterio.open(senegal / "tt.tif") as r:
         assert r.crs.to_epsg() == 4326 and r.nodata == -1 and r.dtypes[0] == "float32"
         tt = r.read(1)
     with rasterio.open(senegal / "c.tif") as r:
         c = r.read(1)
-    assert tt.min() == 0 and set(np.unique(c)) <= set(range(0, 31))
+    assert tt[tt >= 0].min() == 0 and set(np.unique(c)) <= set(range(0, 31))
+    assert (tt == -1).mean() > 0.1 and (c[tt == -1] == 0).all()  # the sea: impassable
     assert len(set(np.unique(c)) - {0}) == 30  # every centre has a catchment
 
 
@@ -58,9 +59,12 @@ def test_catchment_rows_and_capacity(senegal: Path, tmp_path: Path) -> None:
                "--facilities", str(DATA / "SEN_cities.geojson"), "--thresholds", "120",
                "-f", "json"])
     rows = json.loads(out)
-    assert any(r["area"] == "catchment: Dakar" for r in rows)
-    assert sum(r["population"] for r in rows[1:]) == pytest.approx(rows[0]["population"],
-                                                                   rel=1e-9)
+    dakar = next(r for r in rows if r["area"] == "catchment: Dakar")
+    assert 3e6 < dakar["population"] < 6e6  # GHS-UCDB urban centre: 3.97 M
+    # everyone is in a catchment but the people of islets the sea mask leaves unreachable
+    in_catchments = sum(r["population"] for r in rows[1:])
+    assert in_catchments == pytest.approx(rows[0]["population"], rel=1e-3)
+    assert in_catchments <= rows[0]["population"]
     out = _ok(["capacity", "--friction", str(DATA / "SEN_friction_surface.tif"),
                "--facilities", str(DATA / "SEN_cities.geojson"), "--capacity-field",
                "population_2025", "--population", str(DATA / "SEN_population_2020.tif"),
@@ -89,7 +93,8 @@ def test_registry_facilities_and_stored_indicators(db, tmp_path: Path) -> None:
          "--modality", "CT", "--db", url, "--out", str(tmp_path / "tt.tif"),
          "--catchments", str(tmp_path / "c.tif")])
     with rasterio.open(tmp_path / "c.tif") as r:
-        assert set(np.unique(r.read(1))) == {1, 2}  # the broken Ziguinchor CT is left out
+        # the broken Ziguinchor CT is left out; 0 is the sea
+        assert set(np.unique(r.read(1))) == {0, 1, 2}
     _ok(["coverage", "--traveltime", str(tmp_path / "tt.tif"), "--population",
          str(DATA / "SEN_population_2020.tif"), "--thresholds", "120", "--store", "--country",
          "SEN", "--modality", "CT", "--year", "2024", "--db", url])
