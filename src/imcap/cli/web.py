@@ -39,6 +39,33 @@ def _ids(text: str | None) -> list[int] | None:
                              got=text, where="--facilities") from None
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Bind ``host:port`` once (as uvicorn will, with SO_REUSEADDR) so that a port in use is a
+    clear user error before the server starts, not a bind traceback after its banner."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, OverflowError):
+        raise ParameterError("cannot resolve the host to listen on",
+                             expected="an interface address or name such as 127.0.0.1",
+                             got=host, where="--host") from None
+    family, _, _, _, addr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(addr)
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                raise ParameterError(f"port {port} is in use; choose another with --port",
+                                     expected="a free TCP port", got=port,
+                                     where="--port") from None
+            raise ParameterError(f"cannot listen on {host}:{port} ({e.strerror})",
+                                 expected="an address and port this user may listen on",
+                                 got=f"{host}:{port}", where="--host/--port") from None
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -51,6 +78,7 @@ def serve(
 
     from imcap.web import create_app
 
+    check_port_free(host, port)
     app_ = create_app(open_db(db))
     console.print(f"imcap on http://{host}:{port}/ (API docs at /api/docs)")
     uvicorn.run(app_, host=host, port=port, workers=workers, log_level="warning")

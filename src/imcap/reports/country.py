@@ -11,6 +11,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+from imcap.errors import UserError
 from imcap.reports.figures import report_svgs
 from imcap.reports.profile import country_profile
 from imcap.store.db import Database
@@ -49,13 +50,29 @@ def render_pdf(html: str) -> bytes:
 
 def write_report(db: Database, iso3: str, fmt: str, out: Path | str,
                  year: int | None = None) -> Path:
-    """Write the profile of ``iso3`` as ``html`` or ``pdf`` to ``out``; returns the path."""
+    """Write the profile of ``iso3`` as ``html`` or ``pdf`` to ``out``; returns the path.
+
+    A missing folder of ``out`` is created; a path that cannot be written (a file where a
+    folder is expected, a folder named as the file, no permission) is a UserError, checked
+    before the profile is computed."""
+    out = Path(out)
+
+    def unwritable(e: OSError) -> UserError:
+        return UserError("cannot write the report there",
+                         expected="a writable file path (missing folders are created)",
+                         got=f"{out} ({e.strerror or e})", where="--out")
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.is_dir():
+            raise IsADirectoryError(21, "is a folder", str(out))
+    except OSError as e:
+        raise unwritable(e) from None
     with db.session() as s:
         html = render_html(s, country_profile(s, iso3, year, db=db))
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "html":
-        out.write_text(html, encoding="utf-8")
-    else:
-        out.write_bytes(render_pdf(html))
+    data = html.encode("utf-8") if fmt == "html" else render_pdf(html)
+    try:
+        out.write_bytes(data)
+    except OSError as e:
+        raise unwritable(e) from None
     return out
