@@ -46,7 +46,21 @@ FacilitiesOpt = Annotated[Path | None, typer.Option("--facilities", help="Facili
                           "GeoJSON/Shapefile, or CSV with x,y (raster CRS) or lon,lat.")]
 CountryOpt = Annotated[str | None, typer.Option("--country", help="ISO3: take facilities with a "
                        "functional unit of --modality from the registry.")]
-ModalityOpt = Annotated[str, typer.Option("--modality", help="Modality code (CT, MRI, XR...).")]
+ModalityOpt = Annotated[str, typer.Option("--modality", help="Modality: catalogue code (CT, MRI, "
+                        "XRAY, MAMMO, US, ...) or DICOM code/alias (DX, CR -> XRAY).")]
+
+
+def modality_code(text: str, where: str = "--modality") -> str:
+    """The catalogue code of a modality given by code, name, DICOM code or alias;
+    ParameterError naming the accepted codes otherwise."""
+    from imcap.domain.catalogue import MODALITIES, modality
+
+    try:
+        return modality(text).code
+    except KeyError:
+        codes = ", ".join(m.code for m in MODALITIES)
+        raise ParameterError(f"unknown modality {text!r}", expected=f"one of {codes}",
+                             got=text, where=where) from None
 
 
 def _thresholds(text: str) -> tuple[float, ...]:
@@ -96,7 +110,7 @@ def traveltime(
 ) -> None:
     """Travel time from every cell to the nearest facility (and its catchment)."""
     sc = open_surface(scenario, friction)
-    fac = _facilities(facilities, country, modality, db, sc.grid)
+    fac = _facilities(facilities, country, modality_code(modality), db, sc.grid)
     minutes, nearest = compute_travel_time(sc, fac, max_minutes=max_minutes,
                                            knight=knight or sc.knight)
     write_geotiff(out, minutes_to_raster(minutes), sc.grid, nodata=-1.0)
@@ -165,8 +179,8 @@ def coverage(
         if not (country and year):
             raise ParameterError("--store needs --country and --year", expected="both",
                                  got={"country": country, "year": year}, where="--store")
-        rows += _store_rows(open_db(db), country, modality, year, rows, ts, minutes, people,
-                            grid, traveltime=traveltime, population=population,
+        rows += _store_rows(open_db(db), country, modality_code(modality), year, rows, ts,
+                            minutes, people, grid, traveltime=traveltime, population=population,
                             facilities=facilities, catchment_rows=n_catch)
     emit(rows, fmt, title="Population within travel time")
 
@@ -210,7 +224,8 @@ def indicators(
     country: Annotated[str, typer.Option("--country", help="ISO3 code(s), comma-separated.")],
     year: Annotated[int, typer.Option("--year", help="Year of the stored indicators.")],
     modality: Annotated[str, typer.Option("--modality", help="Modality code(s), "
-                                          "comma-separated (CT,MRI,XR...).")] = "CT",
+                                          "comma-separated (CT,MRI,XRAY...; DICOM codes "
+                                          "such as DX or CR accepted).")] = "CT",
     scenario: ScenarioOpt = None,
     friction: FrictionOpt = None,
     density: Annotated[bool, typer.Option("--density", help="Population in people per km².")]
@@ -235,7 +250,8 @@ def indicators(
     open_surface(scenario, friction)  # one clear error before any job starts
     surface = Surface(str(population), str(friction) if friction else None,
                       str(scenario) if scenario else None, density, max_minutes)
-    results = registry_coverage(open_db(db), _codes(country), _codes(modality), year, surface,
+    mods = [modality_code(m) for m in _codes(modality)]
+    results = registry_coverage(open_db(db), _codes(country), mods, year, surface,
                                 ts, store=store, scheduler=scheduler)
     out = []
     for r in results:

@@ -35,7 +35,8 @@ def site_command(
                         ] = None,
     candidates: Annotated[str | None, Opt(help="Candidate sites file.")] = None,
     country: Annotated[str | None, Opt(help="Registry: ISO3 country.")] = None,
-    modality: Annotated[str, Opt(help="Registry: modality code (CT, MRI, ...).")] = "CT",
+    modality: Annotated[str, Opt(help="Registry: modality (CT, MRI, XRAY, ...; DICOM codes "
+                                 "such as DX or CR accepted).")] = "CT",
     level: Annotated[list[str] | None, Opt(help="Registry: candidate facility level(s).")
                      ] = None,
     max_minutes: Annotated[float, Opt(help="Travel-time threshold (minutes).")] = 120.0,
@@ -98,9 +99,11 @@ def run_siting(opts: dict[str, Any], *, db: str | None = None, workers: int | No
                              "(or --budget B, or --iterative)", got="none or both")
     reg = None
     if opts.get("country"):
+        from imcap.cli.access import modality_code
         from imcap.siting.registry import registry_sites
 
-        reg = registry_sites(open_db(db), opts["country"], opts.get("modality") or "CT",
+        reg = registry_sites(open_db(db), opts["country"],
+                             modality_code(opts.get("modality") or "CT"),
                              opts.get("level") or ["district_hospital"])
 
         def make_sites(grid: Any) -> Any:

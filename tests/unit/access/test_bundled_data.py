@@ -85,3 +85,20 @@ def test_align_population_moves_people_onto_passable_cells_of_their_footprint() 
     # nothing is concentrated: each coarse cell's people stay inside its footprint
     blocks = out.reshape(4, 10, 4, 10).sum(axis=(1, 3))
     np.testing.assert_allclose(blocks, pop)
+
+
+def test_modality_is_validated_against_the_catalogue(db) -> None:
+    from imcap.cli.access import modality_code
+    from imcap.cli.main import app as main_app
+
+    assert modality_code("DX") == "XRAY" and modality_code("cr") == "XRAY"
+    assert modality_code("mri") == "MRI"
+    for args in (["access", "traveltime", "--friction", str(DATA / "SEN_friction_surface.tif"),
+                  "--country", "SEN", "--modality", "FOO", "--db", db.url, "--out", "t.tif"],
+                 ["site", "--country", "SEN", "--modality", "FOO", "--friction",
+                  str(DATA / "SEN_friction_surface.tif"), "--population",
+                  str(DATA / "SEN_population_2020.tif"), "--sites", "1", "--db", db.url]):
+        res = CliRunner().invoke(main_app, args)
+        assert res.exit_code == 1, res.output
+        msg = res.output + str(res.exception)  # main() prints UserErrors; the app raises them
+        assert "unknown modality 'FOO'" in msg and "XRAY" in msg
