@@ -7,13 +7,25 @@ every unit still in the inventory (not decommissioned); "functional" counts func
 partially functional units (see :class:`imcap.domain.FunctionalStatus`). Reported densities
 (WHO GHO, OECD, surveys) are shown beside the inventory figures with their own source and
 year. Benchmarks are medians of the latest reported density of each country in the same
-World Bank income group / WHO region. A gap is ``max(0, benchmark x population / 1e6 -
-functional units)``, in units.
+World Bank income group / WHO region; synthetic values never make a benchmark (a group with
+no real value has no median: ``None``, shown as "–").
+
+Two gaps, in units, each named by its target:
+
+- ``gap_units`` (to the country's own income-group median, ``income_group`` names the group):
+  ``max(0, median x population / 1e6 - functional units)`` (the reported density when there is
+  no inventory).
+- ``gap_next_income_units`` (to the next income group's median, ``next_income_group``: LIC->LMC
+  ->UMC->HIC, HIC stays HIC): :func:`imcap.indicators.benchmarks.gap_to_target` with
+  ``target="next_income_median"`` on ``units_per_million``, the figure ``imcap benchmark`` and
+  ``imcap plan`` use by default (it starts from the country's preferred national density:
+  reported before inventory).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from collections import Counter, defaultdict
 from typing import Any
@@ -22,7 +34,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from imcap.domain import MODALITIES, FunctionalStatus, cadre, modality
-from imcap.errors import NotFoundError
+from imcap.errors import ImcapError, NotFoundError
 from imcap.indicators import compute
 from imcap.ingest.reference import population
 from imcap.store.db import Database
@@ -64,15 +76,52 @@ def _latest_figures(s: Session, measure: str = "per_million") -> dict[tuple[str,
                 "method": v.method} for k, v in best.items()}
 
 
-def benchmark_table(db: Database) -> Any:
-    """``imcap.indicators.benchmarks.benchmark_table`` over every country (None when the
-    indicators service is not installed). Callers cache it: it reads the whole registry."""
-    try:
-        from imcap.indicators import compute
-        from imcap.indicators.benchmarks import benchmark_table as table
-    except ImportError:
+def national_table(db: Database) -> Any:
+    """:func:`imcap.indicators.compute` national rows of every country: what benchmarks and
+    ``gap_to_target`` are computed from. Callers cache it: it reads the whole registry."""
+    return compute(db, area_level=False)
+
+
+def benchmark_table(db: Database, national: Any = None) -> Any:
+    """``imcap.indicators.benchmarks.benchmark_table`` over every country (from ``national``,
+    :func:`national_table`, when given). Callers cache it: it reads the whole registry."""
+    from imcap.indicators.benchmarks import benchmark_table as table
+
+    return table(national_table(db) if national is None else national)
+
+
+def next_income_gaps(national: Any, iso3: str) -> dict[str, dict[str, Any]]:
+    """Per modality, the gap of ``units_per_million`` to the next income group's median
+    (:func:`imcap.indicators.benchmarks.gap_to_target`, ``target="next_income_median"``):
+    ``{"group", "median", "gap_units", "basis"}``; modalities without a figure are left out."""
+    from imcap.indicators.benchmarks import INCOME_ORDER, country_groups, gap_to_target
+
+    if national is None or not len(national):
+        return {}
+    g = country_groups()
+    mine = g.loc[g["iso3"] == iso3.upper(), "income_group"]
+    group = mine.iloc[0] if len(mine) else None
+    if group not in INCOME_ORDER:
+        return {}
+    nxt = INCOME_ORDER[min(INCOME_ORDER.index(group) + 1, len(INCOME_ORDER) - 1)]
+    out: dict[str, dict[str, Any]] = {}
+    for m in MODALITIES:
+        try:
+            gap = gap_to_target(national, iso3, "units_per_million", m.code,
+                                "next_income_median")
+        except ImcapError:
+            continue
+        out[m.code] = {"group": nxt, "median": gap.target, "basis": gap.target_basis,
+                       "gap_units": gap.gap_count_whole}
+    return out
+
+
+def _median(v: Any) -> float | None:
+    """A group median, or None when the group has no real value (NaN)."""
+    if v is None:
         return None
-    return table(compute(db, area_level=False))
+    f = float(v)
+    return None if math.isnan(f) else f
 
 
 def benchmarks_from_table(table: Any, country: Country) -> dict[str, dict[str, Any]]:
@@ -90,7 +139,7 @@ def benchmarks_from_table(table: Any, country: Country) -> dict[str, dict[str, A
         d = out.setdefault(r["item"], {"income_group": None, "income_group_n": 0,
                                        "region": None, "region_n": 0, "source":
                                        "imcap.indicators benchmark_table (latest, median)"})
-        d[key[0]], d[key[1]] = float(r["median"]), int(r["n"])
+        d[key[0]], d[key[1]] = _median(r["median"]), int(r["n"])
     return out
 
 
@@ -137,8 +186,12 @@ def _indicators(source: Database | Session, iso3: str, year: int) -> list[dict]:
 
 
 def country_profile(s: Session, iso3: str, year: int | None = None,
-                    db: Database | None = None, bench_table: Any = None) -> dict[str, Any]:
-    """The full profile of one country (see the module docstring for definitions)."""
+                    db: Database | None = None, bench_table: Any = None,
+                    national: Any = None) -> dict[str, Any]:
+    """The full profile of one country (see the module docstring for definitions).
+
+    ``bench_table`` and ``national`` (:func:`benchmark_table`, :func:`national_table`) may be
+    given by callers that cache them; with ``db`` they are computed when missing."""
     iso3 = iso3.upper()
     c = s.get(Country, iso3)
     if c is None:
@@ -173,8 +226,11 @@ def country_profile(s: Session, iso3: str, year: int | None = None,
         by_fac[u.facility_id].append(u)
 
     latest = _latest_figures(s)
+    if national is None and db is not None:
+        national = national_table(db)
     if bench_table is None and db is not None:
-        bench_table = benchmark_table(db)
+        bench_table = benchmark_table(db, national)
+    next_gaps = next_income_gaps(national, iso3)
     bench = (benchmarks_from_table(bench_table, c) if bench_table is not None
              else benchmarks(s, c))
     counts_all: Counter[str] = Counter()
@@ -230,6 +286,10 @@ def country_profile(s: Session, iso3: str, year: int | None = None,
             row["gap_units"] = max(0.0, target * pop / 1e6 - have)
         else:
             row["gap_units"] = None
+        nxt = next_gaps.get(m.code, {})
+        row["next_income_group"] = nxt.get("group")
+        row["next_income_median"] = nxt.get("median")
+        row["gap_next_income_units"] = nxt.get("gap_units")
         densities.append(row)
         if rep:
             cite(f"{m.code} reported density", rep["source"], rep["source_date"], rep["method"],
@@ -238,6 +298,11 @@ def country_profile(s: Session, iso3: str, year: int | None = None,
         for r in service:
             cite(str(r.get("indicator")), str(r.get("source")), r.get("source_date"),
                  str(r.get("method")), r.get("year"))
+    if next_gaps:
+        first = next(iter(next_gaps.values()))
+        cite(f"Gap to the {first['group']} median (next income group)",
+             "imcap.indicators.benchmarks.gap_to_target", None,
+             "target next_income_median on units_per_million: " + first["basis"])
     if bench:
         cite("Benchmarks (income group / region medians)",
              next(iter(bench.values()))["source"], None,

@@ -20,6 +20,7 @@ from imcap.reports.profile import (
     benchmarks,
     benchmarks_from_table,
     country_profile,
+    national_table,
 )
 from imcap.store.repo import row_dict
 from imcap.store.schema import IndicatorValue, Scenario
@@ -52,9 +53,15 @@ INDICATOR_COLUMNS = ("indicator", "country_iso3", "area_id", "year", "item", "va
                      "synthetic")
 
 
+def cached_national(request: Request, gen: tuple) -> Any:
+    """National indicator rows of every country (what benchmarks and gaps come from)."""
+    return request.app.state.cache.get(("national", gen),
+                                       lambda: national_table(db_of(request)))
+
+
 def cached_bench_table(request: Request, gen: tuple) -> Any:
-    return request.app.state.cache.get(("bench", gen),
-                                       lambda: benchmark_table(db_of(request)))
+    return request.app.state.cache.get(("bench", gen), lambda: benchmark_table(
+        db_of(request), cached_national(request, gen)))
 
 
 def cached_profile(request: Request, s: Any, iso3: str, year: int | None) -> dict[str, Any]:
@@ -65,7 +72,8 @@ def cached_profile(request: Request, s: Any, iso3: str, year: int | None) -> dic
 
     def make() -> dict[str, Any]:
         prof = country_profile(s, iso3, year, db=db_of(request),
-                               bench_table=cached_bench_table(request, gen))
+                               bench_table=cached_bench_table(request, gen),
+                               national=cached_national(request, gen))
         imp = request.app.state.cache.get(("impact", iso3, gen),
                                           lambda: country_impact(db_of(request), iso3))
         prof["impact"] = imp
