@@ -29,7 +29,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("exchange", ""),  # survey template, export
     ("indicators", ""),  # indicators, benchmark, demo
     ("access", "access"),
-    ("site", "site"),
+    ("site", ""),  # site (one command)
     ("plan", "plan"),
     ("impact", "impact"),
     ("web", ""),  # serve, users, report

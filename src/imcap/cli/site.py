@@ -2,9 +2,12 @@
 
 One command (a Typer app whose callback runs it). Inputs come from files
 (``--friction --population --candidates [--existing]``), from the registry
-(``--country --modality [--level]`` with ``--friction --population``), or from a stored
-scenario (``--scenario S``: its ``inputs`` hold the same option names; results are written back
-to the scenario). The model is maximal covering (``--sites p`` and/or ``--budget B``) or set
+(``--country --modality [--level]`` with ``--friction --population``), from an access scenario
+file (``--scenario S.toml|S.json``, AccessMod-style, see :mod:`imcap.access.scenario`: its
+friction surface — ready or built from land cover, roads and barriers — and its optional
+``population``, ``facilities`` (existing sites) and ``max_minutes``), or from a stored scenario
+(``--scenario NAME``: its ``inputs`` hold the same option names; results are written back to
+the scenario). The model is maximal covering (``--sites p`` and/or ``--budget B``) or set
 covering (``--cover 0.9``); ``--exact`` solves with HiGHS (``--time-limit``), ``--iterative``
 runs the AccessMod-style scaling-up.
 """
@@ -12,6 +15,8 @@ runs the AccessMod-style scaling-up.
 from __future__ import annotations
 
 import math
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -19,15 +24,16 @@ import typer
 from imcap.cli.common import DbOption, FormatOption, emit, open_db, progress
 from imcap.errors import NotFoundError, ParameterError
 
-app = typer.Typer(help="Where to put new imaging units: maximal / set covering with a proven "
-                       "gap.", invoke_without_command=True)
+app = typer.Typer()
 
 Opt = typer.Option
+_DEFAULT_MINUTES = 120.0
 
 
-@app.callback()
+@app.command("site")
 def site_command(
-    scenario: Annotated[str | None, Opt(help="Stored scenario whose inputs to use.")] = None,
+    scenario: Annotated[str | None, Opt(help="Access scenario file (.toml/.json, AccessMod "
+                                        "style) or the name of a stored scenario.")] = None,
     friction: Annotated[str | None, Opt(help="Friction GeoTIFF (minutes per metre).")] = None,
     population: Annotated[str | None, Opt(help="Population GeoTIFF (people per cell).")] = None,
     population_density: Annotated[bool, Opt(help="Population is people per km².")] = False,
@@ -39,7 +45,8 @@ def site_command(
                                  "such as DX or CR accepted).")] = "CT",
     level: Annotated[list[str] | None, Opt(help="Registry: candidate facility level(s).")
                      ] = None,
-    max_minutes: Annotated[float, Opt(help="Travel-time threshold (minutes).")] = 120.0,
+    max_minutes: Annotated[float, Opt(help="Travel-time threshold (minutes).")
+                           ] = _DEFAULT_MINUTES,
     radius_km: Annotated[float | None, Opt(help="Straight-line coverage instead (km).")] = None,
     sites: Annotated[int | None, Opt(help="New sites to choose (maximal covering).")] = None,
     cover: Annotated[float | None, Opt(help="Share of people to cover (set covering).")] = None,
@@ -61,16 +68,22 @@ def site_command(
     db: DbOption = None,
     fmt: FormatOption = "table",
 ) -> None:
-    """Choose sites and print the summary and the chosen sites."""
+    """Where to put new imaging units: maximal / set covering with a proven gap.
+
+    Prints the summary (covered population, upper bound, gap) and the chosen sites."""
     opts: dict[str, Any] = dict(
         friction=friction, population=population, population_density=population_density,
         existing=existing, candidates=candidates, country=country, modality=modality,
         level=level, max_minutes=max_minutes, radius_km=radius_km, sites=sites, cover=cover,
         budget=budget, cost_field=cost_field, capacity_field=capacity_field, exact=exact,
         time_limit=time_limit, iterative=iterative, people_per_unit=people_per_unit)
-    if scenario:
-        opts.update(_scenario_inputs(db, scenario))
-    result, table = run_siting(opts, db=db, workers=workers, scheduler=scheduler)
+    stored = scenario if scenario and not _is_scenario_file(scenario) else None
+    with tempfile.TemporaryDirectory(prefix="imcap-site-") as tmp:
+        if scenario and not stored:
+            opts.update(_scenario_file_inputs(scenario, Path(tmp), opts))
+        elif stored:
+            opts.update(_scenario_inputs(db, stored))
+        result, table = run_siting(opts, db=db, workers=workers, scheduler=scheduler)
     rows = site_rows(result, table)
     emit([{k: (v if not isinstance(v, float) or math.isfinite(v) else None)
            for k, v in result.summary().items()}], fmt, title="Siting")
@@ -79,8 +92,8 @@ def site_command(
         from imcap.siting.geo import write_result
 
         write_result(out, rows)
-    if scenario:
-        _store_results(db, scenario, result)
+    if stored:
+        _store_results(db, stored, result)
 
 
 def run_siting(opts: dict[str, Any], *, db: str | None = None, workers: int | None = None,
@@ -171,6 +184,40 @@ def site_rows(result: Any, table: Any) -> list[dict[str, Any]]:
             row["units"] = units.get(table.ids[j], 1)
         rows.append(row)
     return rows
+
+
+def _is_scenario_file(value: str) -> bool:
+    return value.lower().endswith((".toml", ".json"))
+
+
+def _scenario_file_inputs(path: str, tmp: Path, opts: dict[str, Any]) -> dict[str, Any]:
+    """Options from an access scenario file: its friction surface (built and written to a
+    temporary GeoTIFF in ``tmp``), and its population, facilities and max_minutes where the
+    command line did not give them."""
+    from imcap.access.raster import write_geotiff
+    from imcap.access.scenario import load_scenario, read_scenario_file
+
+    if not Path(path).is_file():
+        raise ParameterError("scenario file not found", expected="an existing .toml or .json "
+                             "access scenario file", got=path, where="--scenario")
+    spec = read_scenario_file(path)
+    sc = load_scenario(path)
+    if sc.dem is not None or sc.knight:
+        raise ParameterError("siting uses isotropic 8-neighbour travel time",
+                             expected="a scenario without dem/anisotropic or knight",
+                             got={"anisotropic": sc.dem is not None, "knight": sc.knight},
+                             where=path)
+    friction = tmp / "friction.tif"
+    write_geotiff(friction, sc.cost, sc.grid, nodata=float("nan"))
+    base = Path(path).parent
+    out: dict[str, Any] = {"friction": str(friction)}
+    if not opts.get("population") and spec.get("population"):
+        out["population"] = str(base / spec["population"])
+    if not opts.get("existing") and spec.get("facilities"):
+        out["existing"] = str(base / spec["facilities"])
+    if sc.max_minutes is not None and opts.get("max_minutes") == _DEFAULT_MINUTES:
+        out["max_minutes"] = float(sc.max_minutes)
+    return out
 
 
 def _scenario_inputs(db: str | None, name: str) -> dict[str, Any]:
