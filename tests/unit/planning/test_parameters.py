@@ -17,7 +17,7 @@ from imcap.planning.parameters import (
 def test_bundled_table_is_versioned_sourced_and_ordered():
     with open(bundled_path(), encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert {r["version"] for r in rows} == {"2025.2"}
+    assert {r["version"] for r in rows} == {"2025.3"}
     for r in rows:
         assert r["source"].strip(), r
         assert r["basis"] in ("published", "assumption"), r
