@@ -58,10 +58,10 @@ from imcap.ingest.tabular import (
     resolve_columns,
     spreadsheet_rows,
     stage,
+    upsert_grouped,
     write,
 )
 from imcap.store.db import Database
-from imcap.store.repo import upsert_many
 from imcap.store.schema import Facility
 
 KIND = "facilities"
@@ -205,18 +205,9 @@ def import_facilities(db: Database, path: Source,
     probs.close()
     if report.problems:
         return report
-    by_country: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        by_country[r["country_iso3"]].append(r)
-
     def apply(s: Any, batch_id: int) -> dict[str, int]:
-        total = {"inserted": 0, "updated": 0, "unchanged": 0, "kept_newer": 0}
-        for c, part in by_country.items():
-            for k, v in upsert_many(s, Facility, ("country_iso3", "external_id"), part,
-                                    scope={"country_iso3": c}, batch_id=batch_id,
-                                    actor=actor).items():
-                total[k] += v
-        return total
+        return upsert_grouped(s, Facility, ("country_iso3", "external_id"), rows,
+                              "country_iso3", batch_id=batch_id, actor=actor)
 
     stage(progress, "write")
     write(db, report, raw, KIND, str(mp.defaults.get("source", KIND)), actor, dry_run, apply)

@@ -29,7 +29,6 @@ are skipped with a note.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from typing import Any
 
 import numpy as np
@@ -49,10 +48,10 @@ from imcap.ingest.tabular import (
     resolve_columns,
     spreadsheet_rows,
     stage,
+    upsert_grouped,
     write,
 )
 from imcap.store.db import Database
-from imcap.store.repo import upsert_many
 from imcap.store.schema import CountryFigure
 
 KIND = "gho"
@@ -142,17 +141,9 @@ def import_gho(db: Database, path: Source, *, filename: str | None = None, actor
     probs.close()
     if report.problems or rows is None:
         return report
-    by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        by_source[r["source"]].append(r)
-
     def apply(s: Any, batch_id: int) -> dict[str, int]:
-        total = {"inserted": 0, "updated": 0, "unchanged": 0, "kept_newer": 0}
-        for src, part in by_source.items():
-            for k, v in upsert_many(s, CountryFigure, FIGURE_KEY, part, scope={"source": src},
-                                    batch_id=batch_id, actor=actor).items():
-                total[k] += v
-        return total
+        return upsert_grouped(s, CountryFigure, FIGURE_KEY, rows, "source", batch_id=batch_id,
+                              actor=actor)
 
     stage(progress, "write")
     write(db, report, raw, KIND, "WHO Global Health Observatory", actor, dry_run, apply)

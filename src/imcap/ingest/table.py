@@ -14,7 +14,6 @@ countries are skipped with a note. Without any source, the figures are recorded 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from imcap.domain.fields import (
@@ -48,10 +47,10 @@ from imcap.ingest.tabular import (
     resolve_columns,
     spreadsheet_rows,
     stage,
+    upsert_grouped,
     write,
 )
 from imcap.store.db import Database
-from imcap.store.repo import upsert_many
 from imcap.store.schema import CountryFigure
 
 KIND = "table"
@@ -101,20 +100,12 @@ def import_table(db: Database, path: Source, mapping: ColumnMapping | dict | str
     probs.close()
     if report.problems:
         return report
-    by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        by_source[r["source"]].append(r)
-
     def apply(s: Any, batch_id: int) -> dict[str, int]:
-        total = {"inserted": 0, "updated": 0, "unchanged": 0, "kept_newer": 0}
-        for src, part in by_source.items():
-            for k, v in upsert_many(s, CountryFigure, FIGURE_KEY, part, scope={"source": src},
-                                    batch_id=batch_id, actor=actor).items():
-                total[k] += v
-        return total
+        return upsert_grouped(s, CountryFigure, FIGURE_KEY, rows, "source", batch_id=batch_id,
+                              actor=actor)
 
     stage(progress, "write")
-    write(db, report, raw, KIND, next(iter(by_source), "table"), actor, dry_run, apply)
+    write(db, report, raw, KIND, rows[0]["source"] if rows else "table", actor, dry_run, apply)
     return report
 
 

@@ -19,6 +19,7 @@ import io
 import re
 import tomllib
 import unicodedata
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,7 @@ from sqlalchemy.orm import Session
 from imcap.domain.fields import Field, FieldError
 from imcap.errors import ParameterError, ValidationReport
 from imcap.store.db import Database
-from imcap.store.repo import file_sha256, previous_batch, start_batch
+from imcap.store.repo import file_sha256, previous_batch, start_batch, upsert_many
 from imcap.store.schema import Area, Country
 
 MAX_LISTED_PROBLEMS = 1000
@@ -530,6 +531,21 @@ def write(db: Database, report: ValidationReport, raw: RawFile, kind: str, sourc
             report.unchanged
         batch.report = {k: v for k, v in report.to_dict().items() if k != "problems"}
         report.batch_id = batch.id
+
+
+def upsert_grouped(session: Session, model: Any, key: tuple[str, ...],
+                   rows: Sequence[dict[str, Any]], scope_field: str, *, batch_id: int,
+                   actor: str) -> dict[str, int]:
+    """``upsert_many`` once per value of ``scope_field`` (e.g. per source or per country), so
+    each call reads only the existing rows of its scope; returns the summed counts."""
+    groups: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        groups[r[scope_field]].append(r)
+    total: dict[str, int] = {"inserted": 0, "updated": 0, "unchanged": 0}
+    for value, part in groups.items():
+        add_counts(total, upsert_many(session, model, key, part, scope={scope_field: value},
+                                      batch_id=batch_id, actor=actor))
+    return total
 
 
 def add_counts(total: dict[str, int], part: Mapping[str, int]) -> dict[str, int]:
