@@ -135,3 +135,31 @@ def svg_bars(categories: Sequence[str], series: Sequence[tuple[str, Sequence[flo
         parts.append(f'<text x="4" y="8" font-size="9">{escape(unit)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def svg_interval(value: float | None, lo: float | None, hi: float | None, width: int = 150,
+                 height: int = 16, label: str = "") -> str:
+    """A one-line SVG of a 95% interval: a bar from ``lo`` to ``hi`` with a tick at the point
+    estimate ``value``, on an axis from min(0, lo) to max(hi, value) (each row on its own scale:
+    it shows the interval's width relative to the estimate, not magnitudes across rows)."""
+    if value is None or lo is None or hi is None:
+        return ""
+    a, b = min(0.0, lo, value), max(hi, value, 0.0)
+    span = (b - a) or 1.0
+    pad = 3
+
+    def x(v: float) -> float:
+        return pad + (width - 2 * pad) * (v - a) / span
+
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="interval" width="{width}" '
+            f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-label="{escape(label)} 95% interval">'
+            f'<line x1="{_fmt(x(a))}" x2="{_fmt(x(b))}" y1="{height / 2}" y2="{height / 2}" '
+            f'stroke="#d9e0e6" stroke-width="1"/>'
+            f'<line x1="{_fmt(x(0.0))}" x2="{_fmt(x(0.0))}" y1="2" y2="{height - 2}" '
+            f'stroke="#999999" stroke-width="0.6"/>'
+            f'<rect x="{_fmt(x(lo))}" y="{height / 2 - 3}" '
+            f'width="{_fmt(max(x(hi) - x(lo), 1.0))}" height="6" fill="{SERIES[0]}" '
+            f'fill-opacity="0.45"/>'
+            f'<line x1="{_fmt(x(value))}" x2="{_fmt(x(value))}" y1="1" y2="{height - 1}" '
+            f'stroke="{SERIES[1]}" stroke-width="2"/></svg>')

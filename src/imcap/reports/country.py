@@ -12,7 +12,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from imcap.errors import UserError
+from imcap.reports.charts import svg_interval
 from imcap.reports.figures import report_svgs
+from imcap.reports.impact_summary import country_impact, with_impact
 from imcap.reports.profile import country_profile
 from imcap.store.db import Database
 
@@ -22,6 +24,7 @@ def _env() -> Environment:
                                                   "templates")),
                       autoescape=select_autoescape(["html"]))
     env.filters["num"] = _num
+    env.globals["svg_interval"] = svg_interval
     return env
 
 
@@ -69,7 +72,9 @@ def write_report(db: Database, iso3: str, fmt: str, out: Path | str,
     except OSError as e:
         raise unwritable(e) from None
     with db.session() as s:
-        html = render_html(s, country_profile(s, iso3, year, db=db))
+        profile = country_profile(s, iso3, year, db=db)
+        html = render_html(s, with_impact(profile, country_impact(db, profile["country"]
+                                                                  ["iso3"])))
     data = html.encode("utf-8") if fmt == "html" else render_pdf(html)
     try:
         out.write_bytes(data)

@@ -59,3 +59,17 @@ def country_impact(db: Database | None, iso3: str, draws: int = 100) -> dict[str
                         "estimate (all parameters at calibrated values)",
         },
     }
+
+
+def with_impact(profile: dict[str, Any], imp: dict[str, Any] | None) -> dict[str, Any]:
+    """``profile`` with ``impact`` set to ``imp`` (:func:`country_impact`) and, when there is
+    one, the estimate's provenance added to its sources (web profile and printed report)."""
+    profile["impact"] = imp
+    if imp is not None:
+        prov = imp["provenance"]
+        profile["sources"] = sorted([*profile["sources"], {
+            "figure": "Impact estimate (imaging scale-up)", "source": prov["model"],
+            "year": None, "source_date": None,
+            "method": f"{prov['scenario']}; {prov['draws']} draws"}],
+            key=lambda r: r["figure"])
+    return profile

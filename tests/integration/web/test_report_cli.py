@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from imcap.cli.main import main
+from imcap.reports.impact_summary import country_impact
 from imcap.web.settings import SETTINGS, setting_names
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -36,6 +37,14 @@ def test_pdf_report_has_pages_and_country_name(web, tmp_path):
     text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
     assert "Kenya" in text and "Sources" in text and "WHO GHO" in text
+    # the impact estimate (same figures as the web profile), with its provenance in the sources
+    assert "Impact estimate: scaling up imaging" in text
+    deaths = next(r for r in country_impact(db, "KEN")["rows"]
+                  if r["output"] == "deaths_averted")
+    assert "cancer deaths averted" in text
+    assert f"{deaths['lo']:,.0f} – {deaths['hi']:,.0f}" in text, text
+    flat = " ".join(text.split())  # table cells wrap
+    assert "Impact estimate (imaging scale-up)" in flat and "Lancet Oncol" in flat
 
 
 def test_html_report_is_self_contained(web, tmp_path):

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from imcap.errors import ConflictError, NotFoundError, ParameterError
 from imcap.indicators import compute
-from imcap.reports.impact_summary import country_impact
+from imcap.reports.impact_summary import country_impact, with_impact
 from imcap.reports.profile import (
     benchmark_table,
     benchmarks,
@@ -76,14 +76,7 @@ def cached_profile(request: Request, s: Any, iso3: str, year: int | None) -> dic
                                national=cached_national(request, gen))
         imp = request.app.state.cache.get(("impact", iso3, gen),
                                           lambda: country_impact(db_of(request), iso3))
-        prof["impact"] = imp
-        if imp is not None:
-            prof["sources"] = sorted([*prof["sources"], {
-                "figure": "Impact estimate (imaging scale-up)",
-                "source": imp["provenance"]["model"], "year": None, "source_date": None,
-                "method": f"{imp['provenance']['scenario']}; {imp['provenance']['draws']} "
-                          f"draws"}], key=lambda r: r["figure"])
-        return jsonable(prof)  # type: ignore[no-any-return]
+        return jsonable(with_impact(prof, imp))  # type: ignore[no-any-return]
 
     return request.app.state.cache.get(("profile", iso3, year, gen), make)  # type: ignore
 
