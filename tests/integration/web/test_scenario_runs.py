@@ -71,9 +71,27 @@ def test_scenario_page_shows_results_and_runs_with_csrf(client, tokens, web):
     no_csrf = client.post(f"/scenarios/{sid}/run", headers={"Accept": "text/html"},
                           follow_redirects=False)
     assert no_csrf.status_code == 403
-    ran = client.post(f"/scenarios/{sid}/run", data={"csrf_token": login.json()["csrf_token"]},
+    csrf = login.json()["csrf_token"]
+    assert '<input type="hidden" name="version" value="1">' in before.text
+    # the Run button names the version the user saw, like every other update
+    missing = client.post(f"/scenarios/{sid}/run", data={"csrf_token": csrf},
+                          headers={"Accept": "text/html"}, follow_redirects=False)
+    assert missing.status_code == 428, missing.text
+    stale = client.post(f"/scenarios/{sid}/run", data={"csrf_token": csrf, "version": "7"},
+                        headers={"Accept": "text/html"}, follow_redirects=False)
+    assert stale.status_code == 409, stale.text
+    bad_tag = client.post(f"/scenarios/{sid}/run", data={"csrf_token": csrf},
+                          headers={"If-Match": '"scenario-1-v0"', "Accept": "text/html"},
+                          follow_redirects=False)
+    assert bad_tag.status_code == 409, bad_tag.text
+    assert client.get(f"/api/v1/scenarios/{sid}", headers=a).json()["version"] == 1
+    ran = client.post(f"/scenarios/{sid}/run", data={"csrf_token": csrf, "version": "1"},
                       follow_redirects=False)
     assert ran.status_code == 303, ran.text
+    # the page shown before the run is now stale: running it again is refused
+    again = client.post(f"/scenarios/{sid}/run", data={"csrf_token": csrf, "version": "1"},
+                        headers={"Accept": "text/html"}, follow_redirects=False)
+    assert again.status_code == 409, again.text
     page = client.get(f"/scenarios/{sid}", headers={"Accept": "text/html"})
     assert page.text.count('class="chart"') >= 3  # costs, units, needs
     assert "Costs by year" in page.text and "Feasibility" in page.text

@@ -240,10 +240,23 @@ def run_scenario(request: Request, sc: Scenario) -> dict[str, Any]:
     return results  # type: ignore[no-any-return]
 
 
-def run_and_store(request: Request, s: Any, sc: Scenario, p: Principal, via: str) -> None:
+def check_scenario_version(sc: Scenario, version: int | None) -> None:
+    """The version the user saw must be the stored one: none is PreconditionRequired (428),
+    another is a ConflictError (409); nothing is written in either case."""
+    want = editing.require_version(version, f"scenario {sc.id}")
+    if want != sc.version:
+        raise ConflictError("the scenario was changed by someone else since you loaded it",
+                            expected=f"version {want}", got=f"version {sc.version}",
+                            where=f"scenario {sc.id}")
+
+
+def run_and_store(request: Request, s: Any, sc: Scenario, p: Principal, via: str,
+                  version: int | None) -> None:
     """Re-run a stored scenario as ``p`` (analysts, admins, managers of its country), store
-    the results (version + 1) and audit it."""
+    the results (version + 1) and audit it. ``version`` is the one the user saw
+    (:func:`check_scenario_version`), as for every other update."""
     require(p.can_run_scenarios(sc.country_iso3), "run scenarios", p, "scenario")
+    check_scenario_version(sc, version)
     before = row_dict(sc)
     sc.results = run_scenario(request, sc)
     sc.version += 1
@@ -315,12 +328,7 @@ def update_scenario(request: Request, body: ScenarioPatch,
     with session(request) as s:
         sc = _scenario(s, scenario_id)
         require(p.can_run_scenarios(sc.country_iso3), "edit scenarios", p, "scenario")
-        want = editing.require_version(expected_version(request, body.version),
-                                       f"scenario {sc.id}")
-        if want != sc.version:
-            raise ConflictError("the scenario was changed by someone else since you loaded it",
-                                expected=f"version {want}", got=f"version {sc.version}",
-                                where=f"scenario {sc.id}")
+        check_scenario_version(sc, expected_version(request, body.version))
         before = row_dict(sc)
         if body.name is not None:
             sc.name = body.name.strip()[:200] or sc.name

@@ -11,13 +11,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from imcap.errors import NotFoundError
+from imcap.errors import NotFoundError, ParameterError
 from imcap.reports import charts
 from imcap.store.repo import row_dict
 from imcap.store.schema import Scenario
 from imcap.web.api.analysis import run_and_store
 from imcap.web.auth.policy import Principal
-from imcap.web.deps import jsonable, registry_reader, session
+from imcap.web.deps import expected_version, jsonable, registry_reader, session
 from imcap.web.pages.public import fig_json, render
 
 router = APIRouter()
@@ -114,10 +114,21 @@ async def scenario(request: Request, scenario_id: int = Path(..., ge=1, le=2**31
 @router.post("/scenarios/{scenario_id}/run", response_class=HTMLResponse)
 async def run(request: Request, scenario_id: int = Path(..., ge=1, le=2**31 - 1),
               p: Principal = Depends(registry_reader)) -> Response:
-    """Run the scenario with imcap.planning and show it (CSRF checked by the principal)."""
+    """Run the scenario with imcap.planning and show it (CSRF checked by the principal). The
+    form names the version the user saw (hidden ``version`` field, or ``If-Match``): a stale
+    one is a conflict (409), none is 428, as for every other update."""
+    form = await request.form()
+    raw = str(form.get("version") or "").strip()
+    try:
+        body_version = int(raw) if raw else None
+    except ValueError:
+        raise ParameterError("bad version field", expected="the scenario version shown on the "
+                             "page (an integer)", got=raw, where="version") from None
+    version = expected_version(request, body_version)
+
     def work() -> None:
         with session(request) as s:
-            run_and_store(request, s, _get(s, scenario_id), p, via="web")
+            run_and_store(request, s, _get(s, scenario_id), p, via="web", version=version)
 
     await run_in_threadpool(work)
     return RedirectResponse(f"/scenarios/{scenario_id}#results", status_code=303)
