@@ -27,6 +27,7 @@ from imcap.store import accounts as _accounts  # noqa: F401  (tables on the shar
 from imcap.store.db import Database
 from imcap.web import errors
 from imcap.web.api import admin, analysis, imports, registry
+from imcap.web.auth.principal_cache import PrincipalCache
 from imcap.web.cache import ViewCache
 from imcap.web.deps import CSRF_COOKIE, csrf_token
 from imcap.web.settings import Settings
@@ -116,6 +117,7 @@ def create_app(db: str | Database | None = None, settings: Settings | None = Non
     app.state.templates = _templates()
     app.state.templates.env.globals["site_name"] = st.site_name
     app.state.cache = ViewCache()
+    app.state.principals = PrincipalCache(st.auth_cache_seconds)
     errors.install(app)
 
     app.add_middleware(SecurityHeaders, secure_cookies=st.secure_cookies)

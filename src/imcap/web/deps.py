@@ -21,6 +21,7 @@ from imcap.errors import ParameterError, PermissionDenied
 from imcap.store.db import Database
 from imcap.web.auth import accounts
 from imcap.web.auth.policy import ANONYMOUS, NotAuthenticated, Principal
+from imcap.web.auth.principal_cache import PrincipalCache
 from imcap.web.settings import Settings
 
 SESSION_COOKIE = "imcap_session"
@@ -73,19 +74,41 @@ async def check_csrf(request: Request) -> None:
                                where="csrf")
 
 
+def principals(request: Request) -> PrincipalCache:
+    """This process's cache of credentials (:mod:`imcap.web.auth.principal_cache`)."""
+    return request.app.state.principals  # type: ignore[no-any-return]
+
+
+def forget_user(request: Request, user_id: int | None) -> None:
+    """Call after a committed change to what ``user_id``'s tokens and sessions may do."""
+    principals(request).forget_user(user_id)
+
+
 async def principal(request: Request) -> Principal:
-    """Who is asking. Bearer tokens first, then the session cookie, else anonymous."""
+    """Who is asking. Bearer tokens first, then the session cookie, else anonymous. Looked up
+    through :func:`principals` (a few seconds' in-process cache, keyed by the credential's
+    sha256)."""
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     auth = request.headers.get("authorization", "")
     p: Principal | None = None
     if auth.lower().startswith("bearer "):
-        with session(request) as s:
-            p = accounts.from_token(s, auth[7:].strip())
+        secret = auth[7:].strip()
+
+        def by_token() -> Principal | None:
+            with session(request) as s:
+                return accounts.from_token(s, secret)
+
+        p = principals(request).lookup(("token", accounts.digest(secret)), by_token)
     elif request.cookies.get(SESSION_COOKIE):
-        with session(request) as s:
-            p = accounts.from_session(s, request.cookies[SESSION_COOKIE])
+        cookie = request.cookies[SESSION_COOKIE]
+
+        def by_session() -> Principal | None:
+            with session(request) as s:
+                return accounts.from_session(s, cookie)
+
+        p = principals(request).lookup(("session", accounts.digest(cookie)), by_session)
         if p is not None and request.method in UNSAFE:
             await check_csrf(request)
     p = p or ANONYMOUS

@@ -8,7 +8,7 @@ from fastapi import Request, Response
 
 from imcap.web.auth import accounts
 from imcap.web.auth.audit import audit
-from imcap.web.deps import SESSION_COOKIE, client_ip, is_tls, session, settings_of
+from imcap.web.deps import SESSION_COOKIE, client_ip, is_tls, principals, session, settings_of
 
 
 def cookie_flags(request: Request) -> dict[str, Any]:
@@ -46,4 +46,5 @@ def sign_out(request: Request, response: Response) -> None:
             if p is not None:
                 audit(s, p.username, "logout", "session", p.username, via="web",
                       ip=client_ip(request))
+        principals(request).forget(("session", accounts.digest(cookie)))
     response.delete_cookie(SESSION_COOKIE, path="/")

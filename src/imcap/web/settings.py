@@ -44,6 +44,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_upload_mb", 20, "Largest file accepted by the upload form and API, in MB."),
     Setting("page_size", 100, "Default number of rows per API page (the most is 1000)."),
     Setting("site_name", "imcap", "Name shown in the page header and reports."),
+    Setting("auth_cache_seconds", 5.0,
+            "How long, in seconds, a worker keeps who a token or session belongs to before "
+            "asking the database again (0: every request asks). A revoke, sign-out or role "
+            "change made through this worker holds at once; one made elsewhere (another "
+            "worker, imcap users) holds within this time."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -81,6 +86,7 @@ class Settings:
     max_upload_mb: int = 20
     page_size: int = 100
     site_name: str = "imcap"
+    auth_cache_seconds: float = 5.0
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod

@@ -16,6 +16,7 @@ from imcap.web.deps import (
     client_ip,
     csrf_token,
     expected_version,
+    forget_user,
     listing,
     page_limit,
     paging,
@@ -100,7 +101,9 @@ def update_user(request: Request, body: UserPatch, user_id: int = Path(..., ge=1
                              expected_version=require_version(
                                  expected_version(request, body.version), f"user {user_id}"),
                              ph=_hasher(request), via="api")
-        return accounts.user_dict(s, u)
+        out = accounts.user_dict(s, u)
+    forget_user(request, user_id)
+    return out
 
 
 @router.post("/users/{user_id}/tokens", tags=["admin"], status_code=201,
@@ -136,7 +139,8 @@ def list_tokens(request: Request, page: Page = Depends(paging), _p: Principal = 
 def revoke_token(request: Request, token_id: int = Path(..., ge=1, le=2**31 - 1),
                  p: Principal = Depends(admin)):
     with session(request) as s:
-        accounts.revoke_token(s, token_id, actor=p.username, via="api")
+        owner = accounts.revoke_token(s, token_id, actor=p.username, via="api").user_id
+    forget_user(request, owner)
     return Response(status_code=204)
 
 

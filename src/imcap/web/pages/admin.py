@@ -12,7 +12,7 @@ from imcap.web.api.admin import admin
 from imcap.web.auth import accounts
 from imcap.web.auth.audit import entry_dict
 from imcap.web.auth.policy import ROLE_HELP, ROLES, NotAuthenticated, Principal
-from imcap.web.deps import check_csrf, principal, session, settings_of
+from imcap.web.deps import check_csrf, forget_user, principal, session, settings_of
 from imcap.web.editing import require_version
 from imcap.web.pages.public import render
 from imcap.web.sessions import sign_in, sign_out
@@ -91,6 +91,8 @@ async def save_user(request: Request, p: Principal = Depends(admin)) -> Response
                                  str(form.get("password") or ""), str(form.get("role")),
                                  actor=p.username, countries=countries, facilities=facilities,
                                  ph=ph)
+    if uid:
+        forget_user(request, int(uid))
     return RedirectResponse("/admin/users", status_code=303)
 
 
