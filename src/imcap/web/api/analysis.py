@@ -26,7 +26,7 @@ from imcap.store.repo import row_dict
 from imcap.store.schema import IndicatorValue, Scenario
 from imcap.web import cache as vcache
 from imcap.web import editing
-from imcap.web.api.models import ScenarioIn, ScenarioPatch
+from imcap.web.api.models import ISO3, ScenarioIn, ScenarioPatch
 from imcap.web.auth.audit import audit
 from imcap.web.auth.policy import Principal, require
 from imcap.web.deps import (
@@ -45,7 +45,6 @@ from imcap.web.deps import (
 )
 
 router = APIRouter()
-ISO3 = Path(..., min_length=3, max_length=3, description="ISO 3166-1 alpha-3 code, e.g. KEN")
 YEAR = Query(None, ge=1950, le=2100, description="reference year (default: latest)")
 
 INDICATOR_COLUMNS = ("indicator", "country_iso3", "area_id", "year", "item", "value",

@@ -6,9 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from imcap.domain.fields import ALL_FIELDS, FieldError
+
+ISO3 = Path(..., min_length=3, max_length=3, description="ISO 3166-1 alpha-3 code, e.g. KEN")
+"""The country path parameter of every /countries/{iso3}/... route."""
 
 
 def _check(name: str, value: Any) -> Any:

@@ -24,6 +24,7 @@ from imcap.store.schema import (
 )
 from imcap.web import editing
 from imcap.web.api.models import (
+    ISO3,
     ExamIn,
     FacilityIn,
     FacilityPatch,
@@ -48,7 +49,6 @@ from imcap.web.deps import (
 )
 
 router = APIRouter()
-ISO3 = Path(..., min_length=3, max_length=3, description="ISO 3166-1 alpha-3 code, e.g. KEN")
 
 
 def _page(stmt: Any, s: Any, request: Request, page: Page) -> tuple[list[Any], int]:
@@ -226,22 +226,26 @@ def change_status(request: Request, body: StatusIn,
         return _record("unit", u)
 
 
+def _filtered(request: Request, page: Page, model: Any, **filters: Any) -> Any:
+    """One page of ``model`` rows where each given column equals its value (codes upper-case;
+    None = no filter), as a listing."""
+    with session(request) as s:
+        stmt = select(model).order_by(model.id)
+        for col, value in filters.items():
+            if value is not None and value != "":
+                stmt = stmt.where(getattr(model, col) == (value.upper() if isinstance(value, str)
+                                                          else value))
+        rows, total = _page(stmt, s, request, page)
+        return listing(request, [row_dict(r) for r in rows], page, total)
+
+
 @router.get("/workforce", tags=["registry"], summary="List workforce counts")
 def list_workforce(request: Request, page: Page = Depends(paging),
                    _p: Principal = Depends(registry_reader),
                    country: str | None = Query(None, min_length=3, max_length=3),
                    cadre: str | None = Query(None, max_length=20),
                    year: int | None = Query(None, ge=1900, le=2100)):
-    with session(request) as s:
-        stmt = select(Workforce).order_by(Workforce.id)
-        if country:
-            stmt = stmt.where(Workforce.country_iso3 == country.upper())
-        if cadre:
-            stmt = stmt.where(Workforce.cadre == cadre.upper())
-        if year:
-            stmt = stmt.where(Workforce.year == year)
-        rows, total = _page(stmt, s, request, page)
-        return listing(request, [row_dict(w) for w in rows], page, total)
+    return _filtered(request, page, Workforce, country_iso3=country, cadre=cadre, year=year)
 
 
 @router.post("/workforce", tags=["registry"], status_code=201, summary="Record staff counts")
@@ -257,16 +261,8 @@ def list_exams(request: Request, page: Page = Depends(paging),
                country: str | None = Query(None, min_length=3, max_length=3),
                modality: str | None = Query(None, max_length=10),
                year: int | None = Query(None, ge=1900, le=2100)):
-    with session(request) as s:
-        stmt = select(ExamVolume).order_by(ExamVolume.id)
-        if country:
-            stmt = stmt.where(ExamVolume.country_iso3 == country.upper())
-        if modality:
-            stmt = stmt.where(ExamVolume.modality == modality.upper())
-        if year:
-            stmt = stmt.where(ExamVolume.year == year)
-        rows, total = _page(stmt, s, request, page)
-        return listing(request, [row_dict(e) for e in rows], page, total)
+    return _filtered(request, page, ExamVolume, country_iso3=country, modality=modality,
+                     year=year)
 
 
 @router.post("/exam-volumes", tags=["registry"], status_code=201, summary="Record exam volumes")
