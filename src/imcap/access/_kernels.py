@@ -1,8 +1,8 @@
-"""Numba kernels of :mod:`imcap.access.engine`: the heap, the move cost and the two searches.
+"""Numba kernels of :mod:`imcap.access.engine`: the heap, the move cost and the search.
 
 Private to :mod:`imcap.access`; the model (move costs, Tobler walking, cell sizes) is documented
-in :mod:`imcap.access.engine`, which validates the inputs and calls :func:`_search_all` and
-:func:`_search_bounded` on plain contiguous arrays.
+in :mod:`imcap.access.engine`, which validates the inputs and calls :func:`search` on plain
+contiguous arrays.
 
 Algorithm: Dijkstra with a 4-ary min-heap of (float64 time, int64 cell | label << 32) entries
 and lazy deletion (an entry whose time is above the cell's current time is skipped). The label
@@ -10,14 +10,23 @@ is written once, when a cell is settled, from the entry that set its final time 
 catchments as writing it at every improvement). The heap holds the search front, not the
 raster: on the 4000² benchmark it peaks near 120,000 entries (0.007 per cell) with 27 % stale
 pops, so peak memory is the float64 times (8 B/cell), the int32 labels (4 B/cell) and the
-caller's cost array. Settling is bound by memory latency on large rasters (the front is spread
-over the raster: 230 ns per cell at 500², 600 at 4000² before prefetching), so interior cells
-skip the bounds checks, settled neighbours are skipped before any arithmetic, and the
-neighbourhood of the heap's new top (its times, costs and the line of its label, written when
-it is settled) is prefetched while the current cell is worked on. Tried and dropped: settling
-in one batch the heap entries below top + half the least move cost (they cannot improve one
-another, so times and catchments stay the same) with all their neighbourhoods prefetched
-together: 10-30 % slower at 4000² (bench/README.md).
+caller's cost array.
+
+One kernel, :func:`_settle`, serves the whole-raster search (labels, no touched list) and the
+bounded searches of siting (touched list, no labels): an argument that is None compiles a
+specialisation without its branch. It never reallocates: it returns when the heap or the
+touched list could overflow during the next settle, and :func:`search` grows them and calls it
+again (the search state is the heap plus ``times``, so it resumes exactly). This matters for
+speed: a numba array variable reassigned inside a loop (``hk = grow(hk)``) makes numba emit a
+reference-count increment and decrement (an atomic, through a call) around every use in the
+loop, which had cost about half of the search time. Without knight's moves or a DEM the move
+cost is computed without branches: impassable cells are NaN or +inf (``engine`` turns negative
+costs into NaN), so ``t + (ci + cj) / 2 * L < tj`` is false for them and for settled
+neighbours alike. Interior cells use flat offsets with no bounds checks, and the neighbourhood
+of the heap's new top (its times, costs and the line of its label) is prefetched while the
+current cell is worked on. Tried and dropped (bench/README.md): settling in one batch the heap
+entries below top + half the least move cost; tiled memory layouts; an indexed decrease-key
+heap; a bucket queue (Dial) in place of the heap (slower once the raster work was lean).
 Numerical core in numba; the compiled code is cached on disk.
 """
 
@@ -80,15 +89,6 @@ def _pop_into(hk, hv, size):  # type: ignore[no-untyped-def]
     if n > 0:
         hk[i] = key
         hv[i] = val
-
-
-@numba.njit(cache=True)
-def _grow(hk, hv):  # type: ignore[no-untyped-def]
-    nk = np.empty(hk.size * 2, dtype=hk.dtype)
-    nv = np.empty(hv.size * 2, dtype=hv.dtype)
-    nk[: hk.size] = hk
-    nv[: hv.size] = hv
-    return nk, nv
 
 
 @numba.njit(cache=True)
@@ -174,30 +174,40 @@ def _flat_offsets(dr, dc, ncols):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True)
-def _search_all(cost, lengths, dr, dc, mr, mc, src, times, labels, max_cost,
-                dem, walk, sign, hk, hv):  # type: ignore[no-untyped-def]
-    """Multi-source search over the whole raster, writing ``times`` (float64, flat, inf on
-    entry) and ``labels`` (int32, flat, -1 on entry: position of the nearest source).
+def _seed(src, times, hk, hv, touched):  # type: ignore[no-untyped-def]
+    """Push the sources (time 0, label = position in ``src``); a source given twice counts
+    once. ``hk``/``touched`` hold at least ``src.size`` entries. Returns (size, n_touched)."""
+    size = 0
+    nt = 0
+    for s in range(src.size):
+        i = src[s]
+        if times[i] > 0.0:
+            times[i] = 0.0
+            if touched is not None:
+                touched[nt] = i
+                nt += 1
+            _push(hk, hv, size, 0.0, i | (np.int64(s) << 32))
+            size += 1
+    return size, nt
 
-    A heap entry's value packs the cell (low 32 bits) and the label it would get (high 32
-    bits): the label is written once, when the cell is settled, instead of at every
-    improvement (the entry whose key equals the cell's final time is the one pushed by the
-    last strict improvement, so the catchments are those of writing it on improvement)."""
+
+@numba.njit(cache=True)
+def _settle(cost, lengths, dr, dc, mr, mc, times, labels, max_cost, dem, walk, sign,
+            hk, hv, size, touched, nt):  # type: ignore[no-untyped-def]
+    """Settle cells from the heap (``size`` entries) until it is empty: returns (0, nt). Returns
+    early, with (size, nt), when the next settle could overflow the heap or ``touched``: the
+    caller grows them and calls again. ``labels`` (int32, or None) gets each settled cell's
+    source; ``touched`` (int64, or None) every cell given a finite time, in that order."""
     nrows, ncols = cost.shape
     flat = cost.ravel()
     nd = dr.size
     off = _flat_offsets(dr, dc, ncols)
     mg = 2 if nd > 8 else 1  # interior: every move stays on the grid
-    size = 0
-    for s in range(src.size):
-        i = src[s]
-        if times[i] > 0.0:
-            times[i] = 0.0
-            if size == hk.size:
-                hk, hv = _grow(hk, hv)
-            _push(hk, hv, size, 0.0, i | (np.int64(s) << 32))
-            size += 1
+    heap_room = hk.size - nd
+    touched_room = touched.size - nd if touched is not None else 0
     while size > 0:
+        if size > heap_room or (touched is not None and nt > touched_room):
+            return size, nt
         t = hk[0]
         e = hv[0]
         _pop_into(hk, hv, size)
@@ -205,122 +215,75 @@ def _search_all(cost, lengths, dr, dc, mr, mc, src, times, labels, max_cost,
         if size > 0:
             nxt = hv[0] & _LOW32
             _prefetch_around(times, flat, nxt, ncols)
-            _prefetch(labels, nxt)
+            if labels is not None:
+                _prefetch(labels, nxt)
         i = e & _LOW32
         if t > times[i]:
             continue  # stale entry (lazy deletion)
         lab = e >> 32
-        labels[i] = lab
+        if labels is not None:
+            labels[i] = lab
         r = i // ncols
         c = i - r * ncols
         ci = np.float64(flat[i])
         inside = r >= mg and r < nrows - mg and c >= mg and c < ncols - mg
         for k in range(nd):
+            rr = r + dr[k]
+            cc = c + dc[k]
             if inside:
-                rr = r + dr[k]
-                cc = c + dc[k]
                 j = i + off[k]
             else:
-                rr = r + dr[k]
-                cc = c + dc[k]
                 if rr < 0 or rr >= nrows or cc < 0 or cc >= ncols:
                     continue
                 j = rr * ncols + cc
-            cj = np.float64(flat[j])
-            if not _passable(cj):
-                continue
             tj = times[j]
-            if tj <= t:
-                continue  # settled (or as good): no move from i can improve it
-            w = _edge(flat, ncols, i, j, r, c, rr, cc, k, ci, cj, lengths, mr, mc, dem, walk,
-                      sign)
-            if w < 0.0:
-                continue
-            tn = t + w
-            if tn < tj and tn <= max_cost:
-                times[j] = tn
-                if size == hk.size:
-                    hk, hv = _grow(hk, hv)
-                _push(hk, hv, size, tn, j | (lab << 32))
-                size += 1
-    return hk.size
-
-
-@numba.njit(cache=True)
-def _search_bounded(cost, lengths, dr, dc, mr, mc, src, times, max_cost,
-                    dem, walk, sign, touched, hk, hv):  # type: ignore[no-untyped-def]
-    """Like _search_all without labels, recording every cell it sets in ``touched`` (grown as
-    needed). Returns (n_touched, touched, hk, hv) so the caller keeps the grown buffers."""
-    nrows, ncols = cost.shape
-    flat = cost.ravel()
-    nd = dr.size
-    off = _flat_offsets(dr, dc, ncols)
-    mg = 2 if nd > 8 else 1
-    size = 0
-    nt = 0
-    for s in range(src.size):
-        i = src[s]
-        if times[i] > 0.0:
-            times[i] = 0.0
-            if nt == touched.size:
-                touched = _grow1(touched)
-            touched[nt] = i
-            nt += 1
-            if size == hk.size:
-                hk, hv = _grow(hk, hv)
-            _push(hk, hv, size, 0.0, i)
-            size += 1
-    while size > 0:
-        t = hk[0]
-        i = hv[0]
-        _pop_into(hk, hv, size)
-        size -= 1
-        if size > 0:
-            _prefetch_around(times, flat, np.int64(hv[0]), ncols)
-        if t > times[i]:
-            continue
-        r = i // ncols
-        c = i - r * ncols
-        ci = np.float64(flat[i])
-        inside = r >= mg and r < nrows - mg and c >= mg and c < ncols - mg
-        for k in range(nd):
-            if inside:
-                rr = r + dr[k]
-                cc = c + dc[k]
-                j = i + off[k]
+            if mr is None and dem is None:
+                # NaN/inf cost (impassable) or a settled neighbour: the test below is false
+                tn = t + 0.5 * (ci + np.float64(flat[j])) * lengths[r, k]
             else:
-                rr = r + dr[k]
-                cc = c + dc[k]
-                if rr < 0 or rr >= nrows or cc < 0 or cc >= ncols:
+                cj = np.float64(flat[j])
+                if not _passable(cj) or tj <= t:
                     continue
-                j = rr * ncols + cc
-            cj = np.float64(flat[j])
-            if not _passable(cj):
-                continue
-            tj = times[j]
-            if tj <= t:
-                continue
-            w = _edge(flat, ncols, i, j, r, c, rr, cc, k, ci, cj, lengths, mr, mc, dem, walk,
-                      sign)
-            if w < 0.0:
-                continue
-            tn = t + w
+                w = _edge(flat, ncols, i, j, r, c, rr, cc, k, ci, cj, lengths, mr, mc, dem,
+                          walk, sign)
+                if w < 0.0:
+                    continue
+                tn = t + w
             if tn < tj and tn <= max_cost:
-                if tj == np.inf:
-                    if nt == touched.size:
-                        touched = _grow1(touched)
+                if touched is not None and tj == np.inf:
                     touched[nt] = j
                     nt += 1
                 times[j] = tn
-                if size == hk.size:
-                    hk, hv = _grow(hk, hv)
-                _push(hk, hv, size, tn, j)
+                _push(hk, hv, size, tn, j | (lab << 32))
                 size += 1
-    return nt, touched, hk, hv
+    return size, nt
 
 
-@numba.njit(cache=True)
-def _grow1(a):  # type: ignore[no-untyped-def]
+def _grown(a: np.ndarray, keep: int) -> np.ndarray:
     b = np.empty(a.size * 2, dtype=a.dtype)
-    b[: a.size] = a
+    b[:keep] = a[:keep]
     return b
+
+
+def search(cost, lengths, dr, dc, mr, mc, src, times, labels, max_cost, dem, walk, sign,
+           heap, touched=None):  # type: ignore[no-untyped-def]
+    """Multi-source search from the flat indices ``src`` over ``times`` (float64, flat, inf on
+    entry; ``labels`` int32 -1 on entry, or None). ``heap``: a (keys float64, values int64)
+    pair to start from, ``touched``: an int64 array or None. Returns (heap, touched, n_touched)
+    with the arrays as grown, for the caller to keep."""
+    hk, hv = heap
+    while hk.size < src.size + dr.size:
+        hk, hv = _grown(hk, 0), _grown(hv, 0)
+    if touched is not None:
+        while touched.size < src.size + dr.size:
+            touched = _grown(touched, 0)
+    size, nt = _seed(src, times, hk, hv, touched)
+    while True:
+        size, nt = _settle(cost, lengths, dr, dc, mr, mc, times, labels, max_cost, dem, walk,
+                           sign, hk, hv, size, touched, nt)
+        if size == 0:
+            return (hk, hv), touched, nt
+        if size > hk.size - dr.size:
+            hk, hv = _grown(hk, size), _grown(hv, size)
+        if touched is not None and nt > touched.size - dr.size:
+            touched = _grown(touched, nt)

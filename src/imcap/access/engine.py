@@ -55,7 +55,8 @@ with ``s = dz / L`` the slope in the direction the person walks: towards the fac
 presentations on geographical analysis and modeling, NCGIA Technical Report 93-1.
 
 Algorithm: see :mod:`imcap.access._kernels` (numba Dijkstra, 4-ary heap, lazy deletion,
-catchment label carried in the heap entry, prefetching of the next cell's neighbourhood).
+catchment label carried in the heap entry, branch-free move costs without knight's moves or a
+DEM, prefetching of the next cell's neighbourhood, no reallocation inside the compiled loop).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from imcap.access._kernels import _search_all, _search_bounded
+from imcap.access._kernels import search
 from imcap.errors import ParameterError
 
 __all__ = ["BoundedSearch", "cell_lengths", "travel_time", "neighbour_offsets"]
@@ -162,7 +163,10 @@ def _check_cost(cost: np.ndarray) -> np.ndarray:
                              got=cost.shape, where="cost")
     if cost.dtype not in (np.float32, np.float64):
         cost = cost.astype(np.float64)
-    return np.ascontiguousarray(cost)
+    cost = np.ascontiguousarray(cost)
+    if (cost < 0).any():  # impassable: the kernel expects NaN or +inf there (a copy)
+        cost = np.where(cost < 0, np.nan, cost).astype(cost.dtype)
+    return cost
 
 
 def _flat_sources(sources: object, shape: tuple[int, int]) -> np.ndarray:
@@ -268,10 +272,9 @@ def travel_time(
     n = st.cost.size
     times = np.full(n, np.inf, dtype=np.float64)
     labels = np.full(n, -1, dtype=np.int32)
-    hk = np.empty(max(1024, 4 * src.size), dtype=np.float64)
-    hv = np.empty(hk.size, dtype=np.int64)  # cell | label << 32
-    _search_all(st.cost, st.lengths, st.dr, st.dc, st.mr, st.mc, src, times, labels,
-                _max(max_cost), st.dem, st.walk, st.sign, hk, hv)
+    heap = (np.empty(1024, dtype=np.float64), np.empty(1024, dtype=np.int64))
+    search(st.cost, st.lengths, st.dr, st.dc, st.mr, st.mc, src, times, labels,
+           _max(max_cost), st.dem, st.walk, st.sign, heap)
     return times.reshape(st.cost.shape), labels.reshape(st.cost.shape)
 
 
@@ -294,8 +297,7 @@ class BoundedSearch:
         self.shape = self._st.cost.shape
         self._times = np.full(self._st.cost.size, np.inf, dtype=np.float64)
         self._touched = np.empty(1024, dtype=np.int64)
-        self._hk = np.empty(1024, dtype=np.float64)
-        self._hv = np.empty(1024, dtype=np.int32)
+        self._heap = (np.empty(1024, dtype=np.float64), np.empty(1024, dtype=np.int64))
 
     def run(self, source_index: object, max_cost: float) -> tuple[np.ndarray, np.ndarray]:
         src = np.atleast_1d(np.asarray(source_index))
@@ -304,9 +306,9 @@ class BoundedSearch:
         src = _flat_sources(src, self.shape)
         _check_passable(self._st.cost, src)
         st = self._st
-        n, self._touched, self._hk, self._hv = _search_bounded(
-            st.cost, st.lengths, st.dr, st.dc, st.mr, st.mc, src, self._times, _max(max_cost),
-            st.dem, st.walk, st.sign, self._touched, self._hk, self._hv)
+        self._heap, self._touched, n = search(
+            st.cost, st.lengths, st.dr, st.dc, st.mr, st.mc, src, self._times, None,
+            _max(max_cost), st.dem, st.walk, st.sign, self._heap, self._touched)
         touched = self._touched[:n].copy()
         minutes = self._times[touched]
         self._times[touched] = np.inf

@@ -157,6 +157,41 @@ def test_bounded_search_equals_full_search_and_resets(case: tuple, limit: float)
             np.testing.assert_allclose(minutes, flat[touched], rtol=1e-12)
 
 
+@pytest.mark.parametrize("knight", [False, True])
+def test_search_resumes_after_growing_tiny_heap_and_touched(knight: bool) -> None:
+    # the compiled loop never reallocates: it hands back when the heap or the touched list
+    # could overflow, and the driver grows them and resumes; start both at 1 entry
+    from imcap.access import _kernels
+    from imcap.access.engine import _Setup
+
+    rng = np.random.default_rng(7)
+    cost = rng.uniform(0.001, 0.1, (80, 90))
+    cost[rng.random(cost.shape) < 0.2] = np.nan
+    src = np.array([5 * 90 + 7, 60 * 90 + 70, 33 * 90 + 2])
+    cost.ravel()[src] = 0.01
+    st = _Setup(cost, (30.0, 40.0), knight, None, None, "towards")
+    times = np.full(cost.size, np.inf)
+    labels = np.full(cost.size, -1, dtype=np.int32)
+    heap = (np.empty(1), np.empty(1, dtype=np.int64))
+    heap, touched, n = _kernels.search(st.cost, st.lengths, st.dr, st.dc, st.mr, st.mc, src,
+                                       times, labels, np.inf, None, None, st.sign, heap,
+                                       np.empty(1, dtype=np.int64))
+    expected, nearest = travel_time(cost, src, (30.0, 40.0), knight=knight)
+    assert heap[0].size > 16 and touched.size >= n > 1000
+    assert np.array_equal(times, expected.ravel()) and np.array_equal(labels, nearest.ravel())
+    assert sorted(touched[:n].tolist()) == np.flatnonzero(np.isfinite(times)).tolist()
+
+
+def test_negative_cost_is_impassable_like_nan() -> None:
+    rng = np.random.default_rng(3)
+    cost = rng.uniform(0.01, 1.0, (40, 40))
+    cost[rng.random(cost.shape) < 0.25] = -1.0
+    cost[0, 0] = 0.5
+    neg, _ = travel_time(cost, [(0, 0)], 1.0)
+    nan, _ = travel_time(np.where(cost < 0, np.nan, cost), [(0, 0)], 1.0)
+    assert np.array_equal(neg, nan) and np.isinf(neg[cost < 0]).all()
+
+
 # ---------------------------------------------------------------- errors
 
 
