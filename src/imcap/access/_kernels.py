@@ -162,6 +162,7 @@ def _prefetch_around(times, flat, j, ncols):  # type: ignore[no-untyped-def]
 
 
 _LOW32 = np.int64(0xFFFFFFFF)
+_PREFETCH_AHEAD = 4  # bucket mode: prefetch the neighbourhood of the entry this far ahead
 
 
 @numba.njit(cache=True)
@@ -174,49 +175,73 @@ def _flat_offsets(dr, dc, ncols):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True)
-def _seed(src, times, hk, hv, touched):  # type: ignore[no-untyped-def]
-    """Push the sources (time 0, label = position in ``src``); a source given twice counts
-    once. ``hk``/``touched`` hold at least ``src.size`` entries. Returns (size, n_touched)."""
-    size = 0
-    nt = 0
-    for s in range(src.size):
-        i = src[s]
-        if times[i] > 0.0:
-            times[i] = 0.0
-            if touched is not None:
-                touched[nt] = i
-                nt += 1
-            _push(hk, hv, size, 0.0, i | (np.int64(s) << 32))
-            size += 1
-    return size, nt
+def _finite_range(flat):  # type: ignore[no-untyped-def]
+    """(least, greatest) passable cost of a flat raster, without a temporary copy; (inf, -inf)
+    when no cell is passable."""
+    lo = np.inf
+    hi = -np.inf
+    for q in range(flat.size):
+        x = np.float64(flat[q])
+        if _passable(x):
+            lo = min(lo, x)
+            hi = max(hi, x)
+    return lo, hi
 
 
 @numba.njit(cache=True)
 def _settle(cost, lengths, dr, dc, mr, mc, times, labels, max_cost, dem, walk, sign,
-            hk, hv, size, touched, nt):  # type: ignore[no-untyped-def]
-    """Settle cells from the heap (``size`` entries) until it is empty: returns (0, nt). Returns
-    early, with (size, nt), when the next settle could overflow the heap or ``touched``: the
-    caller grows them and calls again. ``labels`` (int32, or None) gets each settled cell's
-    source; ``touched`` (int64, or None) every cell given a finite time, in that order."""
+            buckets, inv, qk, qv, qn, cap, cur, pending, touched, nt):  # type: ignore[no-untyped-def]  # noqa: E501
+    """Settle cells until the queue is empty; returns (cur, pending, nt), pending 0 when done.
+
+    The queue (``pending`` entries of (time, cell | label << 32)) is either a 4-ary heap in
+    ``qk``/``qv`` (``buckets`` False) or a circular array of ``qn.size`` buckets of width
+    1 / ``inv``, bucket b holding ``qn[b]`` entries at ``qk/qv[b * cap:]``, ``cur`` the bucket
+    being emptied. Returns early, with pending > 0, when the next settle could overflow the queue or
+    ``touched``: the caller grows them and calls again. ``labels`` (int32, or None) gets each
+    settled cell's source; ``touched`` (int64, or None) every cell given a finite time."""
     nrows, ncols = cost.shape
     flat = cost.ravel()
     nd = dr.size
     off = _flat_offsets(dr, dc, ncols)
     mg = 2 if nd > 8 else 1  # interior: every move stays on the grid
-    heap_room = hk.size - nd
+    cm = qn.size - 1
+    bmax = 0  # bucket mode: an upper bound of the fullest bucket
+    for q in range(qn.size):
+        bmax = max(bmax, qn[q])
+    room = (cap if buckets else qk.size) - nd
     touched_room = touched.size - nd if touched is not None else 0
-    while size > 0:
-        if size > heap_room or (touched is not None and nt > touched_room):
-            return size, nt
-        t = hk[0]
-        e = hv[0]
-        _pop_into(hk, hv, size)
-        size -= 1
-        if size > 0:
-            nxt = hv[0] & _LOW32
-            _prefetch_around(times, flat, nxt, ncols)
-            if labels is not None:
-                _prefetch(labels, nxt)
+    while pending > 0:
+        if touched is not None and nt > touched_room:
+            return cur, pending, nt
+        if buckets:
+            slot = cur & cm
+            n = qn[slot]
+            if n == 0:
+                cur += 1
+                continue
+            if bmax > room:
+                return cur, pending, nt
+            base = slot * cap
+            t = qk[base + n - 1]
+            e = qv[base + n - 1]
+            qn[slot] = n - 1
+            if n > _PREFETCH_AHEAD:
+                nxt = qv[base + n - 1 - _PREFETCH_AHEAD] & _LOW32
+                _prefetch_around(times, flat, nxt, ncols)
+                if labels is not None:
+                    _prefetch(labels, nxt)
+        else:
+            if pending > room:
+                return cur, pending, nt
+            t = qk[0]
+            e = qv[0]
+            _pop_into(qk, qv, pending)
+            if pending > 1:
+                nxt = qv[0] & _LOW32
+                _prefetch_around(times, flat, nxt, ncols)
+                if labels is not None:
+                    _prefetch(labels, nxt)
+        pending -= 1
         i = e & _LOW32
         if t > times[i]:
             continue  # stale entry (lazy deletion)
@@ -254,36 +279,104 @@ def _settle(cost, lengths, dr, dc, mr, mc, times, labels, max_cost, dem, walk, s
                     touched[nt] = j
                     nt += 1
                 times[j] = tn
-                _push(hk, hv, size, tn, j | (lab << 32))
-                size += 1
-    return size, nt
+                val = j | (lab << 32)
+                if buckets:
+                    b = max(np.int64(tn * inv), cur) & cm
+                    n = qn[b]
+                    qk[b * cap + n] = tn
+                    qv[b * cap + n] = val
+                    qn[b] = n + 1
+                    bmax = max(bmax, n + 1)
+                else:
+                    _push(qk, qv, pending, tn, val)
+                pending += 1
+    return cur, pending, nt
 
 
-def _grown(a: np.ndarray, keep: int) -> np.ndarray:
-    b = np.empty(a.size * 2, dtype=a.dtype)
-    b[:keep] = a[:keep]
-    return b
+class Queue:
+    """The search queue's arrays, kept between searches (see :func:`_settle`).
+
+    ``buckets`` (a bucket queue, Dial's algorithm) is exact when every move costs at least the
+    bucket width: the cells of the bucket being emptied cannot improve one another, so they
+    are final in any order, and no heap is needed. The caller checks that (see
+    ``engine.queue_plan``) and passes ``n_buckets`` > ``greatest move cost / width`` + 1, so
+    every entry lands within the circular window."""
+
+    def __init__(self, width: float | None = None, n_buckets: int = 0) -> None:
+        self.buckets = width is not None
+        self.inv = 1.0 / width if width is not None else 0.0
+        nb = n_buckets if self.buckets else 1
+        self.cap = max(16, (1 << 16) // nb) if self.buckets else 1024
+        self.qn = np.zeros(nb, dtype=np.int64)
+        self.qk = np.empty(nb * self.cap, dtype=np.float64)
+        self.qv = np.empty(nb * self.cap, dtype=np.int64)
+
+    def grow(self, need: int) -> None:
+        """Room for at least ``need`` entries per bucket (bucket mode) or in all (heap)."""
+        if self.buckets:
+            cap = self.cap
+            while cap < need:
+                cap *= 2
+            if cap == self.cap:
+                return
+            nb = self.qn.size
+            qk = np.empty(nb * cap, dtype=np.float64)
+            qv = np.empty(nb * cap, dtype=np.int64)
+            for b in range(nb):
+                n = int(self.qn[b])
+                qk[b * cap: b * cap + n] = self.qk[b * self.cap: b * self.cap + n]
+                qv[b * cap: b * cap + n] = self.qv[b * self.cap: b * self.cap + n]
+            self.qk, self.qv, self.cap = qk, qv, cap
+        elif self.qk.size < need:
+            size = self.qk.size
+            while size < need:
+                size *= 2
+            n = int(self.qn[0])
+            self.qk = np.concatenate([self.qk[:n], np.empty(size - n)])
+            self.qv = np.concatenate([self.qv[:n], np.empty(size - n, dtype=np.int64)])
 
 
 def search(cost, lengths, dr, dc, mr, mc, src, times, labels, max_cost, dem, walk, sign,
-           heap, touched=None):  # type: ignore[no-untyped-def]
+           queue, touched=None):  # type: ignore[no-untyped-def]
     """Multi-source search from the flat indices ``src`` over ``times`` (float64, flat, inf on
-    entry; ``labels`` int32 -1 on entry, or None). ``heap``: a (keys float64, values int64)
-    pair to start from, ``touched``: an int64 array or None. Returns (heap, touched, n_touched)
-    with the arrays as grown, for the caller to keep."""
-    hk, hv = heap
-    while hk.size < src.size + dr.size:
-        hk, hv = _grown(hk, 0), _grown(hv, 0)
-    if touched is not None:
-        while touched.size < src.size + dr.size:
-            touched = _grown(touched, 0)
-    size, nt = _seed(src, times, hk, hv, touched)
-    while True:
-        size, nt = _settle(cost, lengths, dr, dc, mr, mc, times, labels, max_cost, dem, walk,
-                           sign, hk, hv, size, touched, nt)
-        if size == 0:
-            return (hk, hv), touched, nt
-        if size > hk.size - dr.size:
-            hk, hv = _grown(hk, size), _grown(hv, size)
-        if touched is not None and nt > touched.size - dr.size:
-            touched = _grown(touched, nt)
+    entry; ``labels`` int32 -1 on entry, or None), using and growing ``queue`` (a
+    :class:`Queue`, empty on entry and on return). ``touched``: an int64 array or None.
+    Returns (touched, n_touched) with ``touched`` as grown, for the caller to keep."""
+    nd = dr.size
+    queue.grow(src.size + nd + 1)
+    if touched is not None and touched.size < src.size + nd:
+        touched = np.empty(2 * (src.size + nd), dtype=np.int64)
+    pending = nt = 0
+    for s in range(src.size):
+        i = int(src[s])
+        if times[i] > 0.0:
+            times[i] = 0.0
+            if touched is not None:
+                touched[nt] = i
+                nt += 1
+            if queue.buckets:
+                queue.qk[pending] = 0.0  # all in bucket 0
+                queue.qv[pending] = i | (s << 32)
+                queue.qn[0] = pending + 1
+            else:
+                _push(queue.qk, queue.qv, pending, 0.0, i | (s << 32))
+            pending += 1
+    cur = 0
+    while pending > 0:
+        if not queue.buckets:
+            queue.qn[0] = pending
+        cur, pending, nt = _settle(cost, lengths, dr, dc, mr, mc, times, labels, max_cost,
+                                   dem, walk, sign, queue.buckets, queue.inv, queue.qk,
+                                   queue.qv, queue.qn, queue.cap, cur, pending, touched, nt)
+        if pending > 0:
+            if queue.buckets:
+                queue.grow(int(queue.qn.max()) + nd + 1)
+            else:
+                queue.qn[0] = pending
+                queue.grow(pending + nd + 1)
+            if touched is not None and nt > touched.size - nd:
+                grown = np.empty(2 * touched.size, dtype=np.int64)
+                grown[:nt] = touched[:nt]
+                touched = grown
+    queue.qn[:] = 0
+    return touched, nt

@@ -65,13 +65,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from imcap.access._kernels import search
+from imcap.access._kernels import Queue, _finite_range, search
 from imcap.errors import ParameterError
 
 __all__ = ["BoundedSearch", "cell_lengths", "travel_time", "neighbour_offsets"]
 
 DIRECTIONS = ("towards", "away")
 _INF = np.inf
+MAX_BUCKETS = 1 << 12  # above this many, the search uses a heap (see queue_plan)
 
 
 # --------------------------------------------------------------------------- geometry helpers
@@ -236,6 +237,33 @@ class _Setup:
             # dz = z_closer - z_further = -(z_j - z_i); the kernel computes sign * (z_j - z_i).
             self.sign = -self.sign
             self.dem, self.walk = dem, walk
+        self.plan = queue_plan(self.cost, self.lengths, self.dem is not None)
+
+    def queue(self) -> Queue:
+        return Queue(*self.plan) if self.plan is not None else Queue()
+
+
+def queue_plan(cost: np.ndarray, lengths: np.ndarray,
+               anisotropic: bool) -> tuple[float, int] | None:
+    """(bucket width, number of buckets) for an exact bucket queue, or None for the heap.
+
+    Every move costs at least ``least passable cost x shortest step`` and at most ``greatest
+    x longest`` (knight's moves: the mean of four cells x their length, within the same
+    bounds). Buckets a little narrower than the least move hold cells that cannot improve one
+    another, so each bucket is final when it is emptied, in any order (Dial's algorithm: the
+    same times as the heap, with no heap work). Tobler's factor has no useful upper bound, so
+    a DEM keeps the heap, as do zero-cost cells and a ratio of greatest to least move cost
+    needing more than :data:`MAX_BUCKETS` buckets."""
+    if anisotropic:
+        return None
+    lo, hi = _finite_range(cost.ravel())
+    steps = lengths[lengths > 0]
+    if not (lo > 0 and np.isfinite(hi)) or steps.size == 0:
+        return None
+    width = lo * float(steps.min()) * (1.0 - 2.0**-20)
+    span = hi * float(steps.max()) / width
+    n = 1 << int(np.ceil(np.log2(span + 3)))
+    return (width, n) if n <= MAX_BUCKETS else None
 
 
 def _max(max_cost: float | None) -> float:
@@ -272,9 +300,8 @@ def travel_time(
     n = st.cost.size
     times = np.full(n, np.inf, dtype=np.float64)
     labels = np.full(n, -1, dtype=np.int32)
-    heap = (np.empty(1024, dtype=np.float64), np.empty(1024, dtype=np.int64))
     search(st.cost, st.lengths, st.dr, st.dc, st.mr, st.mc, src, times, labels,
-           _max(max_cost), st.dem, st.walk, st.sign, heap)
+           _max(max_cost), st.dem, st.walk, st.sign, st.queue())
     return times.reshape(st.cost.shape), labels.reshape(st.cost.shape)
 
 
@@ -297,7 +324,7 @@ class BoundedSearch:
         self.shape = self._st.cost.shape
         self._times = np.full(self._st.cost.size, np.inf, dtype=np.float64)
         self._touched = np.empty(1024, dtype=np.int64)
-        self._heap = (np.empty(1024, dtype=np.float64), np.empty(1024, dtype=np.int64))
+        self._queue = self._st.queue()
 
     def run(self, source_index: object, max_cost: float) -> tuple[np.ndarray, np.ndarray]:
         src = np.atleast_1d(np.asarray(source_index))
@@ -306,9 +333,9 @@ class BoundedSearch:
         src = _flat_sources(src, self.shape)
         _check_passable(self._st.cost, src)
         st = self._st
-        self._heap, self._touched, n = search(
+        self._touched, n = search(
             st.cost, st.lengths, st.dr, st.dc, st.mr, st.mc, src, self._times, None,
-            _max(max_cost), st.dem, st.walk, st.sign, self._heap, self._touched)
+            _max(max_cost), st.dem, st.walk, st.sign, self._queue, self._touched)
         touched = self._touched[:n].copy()
         minutes = self._times[touched]
         self._times[touched] = np.inf

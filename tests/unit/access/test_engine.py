@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from skimage.graph import MCP_Geometric
 
+from imcap.access import engine
 from imcap.access.engine import BoundedSearch, travel_time
 from imcap.access.reference import reference_travel_time
 from imcap.errors import ParameterError
@@ -82,6 +85,19 @@ def test_tobler_uphill_slower_than_downhill_and_motorised_ignores_slope() -> Non
 
 # ---------------------------------------------------------------- oracles
 
+QUEUES = ["heap", "buckets"]
+
+
+@contextlib.contextmanager
+def queue(kind: str) -> Iterator[None]:
+    """Run the engine with a heap, or with a bucket queue wherever one is exact (no DEM)."""
+    old = engine.MAX_BUCKETS
+    engine.MAX_BUCKETS = 0 if kind == "heap" else 1 << 16
+    try:
+        yield
+    finally:
+        engine.MAX_BUCKETS = old
+
 
 @st.composite
 def rasters(draw: st.DrawFn) -> tuple[np.ndarray, list[tuple[int, int]], tuple[float, float]]:
@@ -99,11 +115,13 @@ def rasters(draw: st.DrawFn) -> tuple[np.ndarray, list[tuple[int, int]], tuple[f
     return cost, src, size
 
 
+@pytest.mark.parametrize("kind", QUEUES)
 @settings(max_examples=60, deadline=None)
 @given(rasters())
-def test_equals_skimage_mcp_geometric(case: tuple) -> None:
+def test_equals_skimage_mcp_geometric(kind: str, case: tuple) -> None:
     cost, src, size = case
-    minutes, nearest = travel_time(cost, src, size)
+    with queue(kind):
+        minutes, nearest = travel_time(cost, src, size)
     mcp = MCP_Geometric(cost, fully_connected=True, sampling=size)
     expected, _ = mcp.find_costs(src)
     reach = np.isfinite(expected)
@@ -112,9 +130,11 @@ def test_equals_skimage_mcp_geometric(case: tuple) -> None:
     assert ((nearest >= 0) == reach).all()
 
 
+@pytest.mark.parametrize("kind", QUEUES)
 @settings(max_examples=40, deadline=None)
 @given(rasters(), st.booleans(), st.booleans(), st.sampled_from(["towards", "away"]))
-def test_equals_reference_with_knight_dem_and_per_row_sizes(case, knight, aniso, direction):
+def test_equals_reference_with_knight_dem_and_per_row_sizes(kind, case, knight, aniso,
+                                                            direction):
     cost, src, (h, w) = case
     rows = cost.shape[0]
     col_m = w * np.cos(np.linspace(0.1, 1.2, rows))  # geographic raster: width shrinks
@@ -122,19 +142,22 @@ def test_equals_reference_with_knight_dem_and_per_row_sizes(case, knight, aniso,
     dem = rng.uniform(0, 300, cost.shape) if aniso else None
     walk = rng.random(cost.shape) < 0.5 if aniso else None
     kw = dict(knight=knight, dem=dem, walk_mask=walk, direction=direction)
-    minutes, nearest = travel_time(cost, src, (h, col_m), **kw)
+    with queue(kind):
+        minutes, nearest = travel_time(cost, src, (h, col_m), **kw)
     ref, ref_nearest = reference_travel_time(cost, src, (h, col_m), **kw)
     assert (np.isfinite(minutes) == np.isfinite(ref)).all()
     fin = np.isfinite(ref)
     np.testing.assert_allclose(minutes[fin], ref[fin], rtol=1e-9)
 
 
+@pytest.mark.parametrize("kind", QUEUES)
 @settings(max_examples=30, deadline=None)
 @given(rasters())
-def test_catchment_is_nearest_source_by_travel_time(case: tuple) -> None:
+def test_catchment_is_nearest_source_by_travel_time(kind: str, case: tuple) -> None:
     cost, src, size = case
-    minutes, nearest = travel_time(cost, src, size)
-    singles = np.stack([travel_time(cost, [s], size)[0] for s in src])
+    with queue(kind):
+        minutes, nearest = travel_time(cost, src, size)
+        singles = np.stack([travel_time(cost, [s], size)[0] for s in src])
     best = singles.min(axis=0)
     fin = np.isfinite(best)
     np.testing.assert_allclose(minutes[fin], best[fin], rtol=1e-9)
@@ -142,11 +165,14 @@ def test_catchment_is_nearest_source_by_travel_time(case: tuple) -> None:
     np.testing.assert_allclose(chosen[fin], best[fin], rtol=1e-9)
 
 
+@pytest.mark.parametrize("kind", QUEUES)
 @settings(max_examples=30, deadline=None)
 @given(rasters(), st.floats(1.0, 200.0))
-def test_bounded_search_equals_full_search_and_resets(case: tuple, limit: float) -> None:
+def test_bounded_search_equals_full_search_and_resets(kind: str, case: tuple,
+                                                      limit: float) -> None:
     cost, src, size = case
-    bs = BoundedSearch(cost, size)
+    with queue(kind):
+        bs = BoundedSearch(cost, size)
     for _ in range(2):  # a second run must see a clean state
         for s in src:
             touched, minutes = bs.run(s, max_cost=limit)
@@ -157,10 +183,11 @@ def test_bounded_search_equals_full_search_and_resets(case: tuple, limit: float)
             np.testing.assert_allclose(minutes, flat[touched], rtol=1e-12)
 
 
+@pytest.mark.parametrize("kind", QUEUES)
 @pytest.mark.parametrize("knight", [False, True])
-def test_search_resumes_after_growing_tiny_heap_and_touched(knight: bool) -> None:
-    # the compiled loop never reallocates: it hands back when the heap or the touched list
-    # could overflow, and the driver grows them and resumes; start both at 1 entry
+def test_search_resumes_after_growing_tiny_queue_and_touched(kind: str, knight: bool) -> None:
+    # the compiled loop never reallocates: it hands back when the queue or the touched list
+    # could overflow, and the driver grows them and resumes; start both tiny
     from imcap.access import _kernels
     from imcap.access.engine import _Setup
 
@@ -169,17 +196,44 @@ def test_search_resumes_after_growing_tiny_heap_and_touched(knight: bool) -> Non
     cost[rng.random(cost.shape) < 0.2] = np.nan
     src = np.array([5 * 90 + 7, 60 * 90 + 70, 33 * 90 + 2])
     cost.ravel()[src] = 0.01
-    st = _Setup(cost, (30.0, 40.0), knight, None, None, "towards")
+    with queue(kind):
+        st = _Setup(cost, (30.0, 40.0), knight, None, None, "towards")
+        expected, nearest = travel_time(cost, src, (30.0, 40.0), knight=knight)
+    assert (st.plan is None) == (kind == "heap")
+    q = st.queue()
+    q.qk, q.qv = q.qk[: q.qn.size], q.qv[: q.qn.size]
+    q.cap = 1
     times = np.full(cost.size, np.inf)
     labels = np.full(cost.size, -1, dtype=np.int32)
-    heap = (np.empty(1), np.empty(1, dtype=np.int64))
-    heap, touched, n = _kernels.search(st.cost, st.lengths, st.dr, st.dc, st.mr, st.mc, src,
-                                       times, labels, np.inf, None, None, st.sign, heap,
-                                       np.empty(1, dtype=np.int64))
-    expected, nearest = travel_time(cost, src, (30.0, 40.0), knight=knight)
-    assert heap[0].size > 16 and touched.size >= n > 1000
+    touched, n = _kernels.search(st.cost, st.lengths, st.dr, st.dc, st.mr, st.mc, src, times,
+                                 labels, np.inf, None, None, st.sign, q,
+                                 np.empty(1, dtype=np.int64))
+    assert q.qk.size > 16 * q.qn.size and touched.size >= n > 1000
     assert np.array_equal(times, expected.ravel()) and np.array_equal(labels, nearest.ravel())
     assert sorted(touched[:n].tolist()) == np.flatnonzero(np.isfinite(times)).tolist()
+
+
+@pytest.mark.parametrize("knight", [False, True])
+def test_bucket_queue_gives_the_heaps_times_and_catchments(knight: bool) -> None:
+    rng = np.random.default_rng(11)
+    cost = rng.uniform(0.002, 0.05, (300, 250)).astype(np.float32)
+    cost[rng.random(cost.shape) < 0.15] = np.nan
+    src = rng.choice(np.flatnonzero(np.isfinite(cost.ravel())), 12, replace=False)
+    out = {}
+    for kind in QUEUES:
+        with queue(kind):
+            out[kind] = travel_time(cost, src, (90.0, 110.0), knight=knight, max_cost=400.0)
+    assert np.array_equal(out["heap"][0], out["buckets"][0])
+    assert np.array_equal(out["heap"][1], out["buckets"][1])
+
+
+def test_queue_plan_falls_back_to_the_heap() -> None:
+    lengths = np.array([[100.0, 141.4]])
+    assert engine.queue_plan(np.array([[0.01, 0.02]]), lengths, False) is not None
+    assert engine.queue_plan(np.array([[0.01, 0.02]]), lengths, True) is None  # DEM
+    assert engine.queue_plan(np.array([[0.0, 0.02]]), lengths, False) is None  # zero cost
+    assert engine.queue_plan(np.array([[1e-6, 1.0]]), lengths, False) is None  # span
+    assert engine.queue_plan(np.array([[np.nan, np.inf]]), lengths, False) is None
 
 
 def test_negative_cost_is_impassable_like_nan() -> None:
