@@ -71,6 +71,21 @@ def functional_facilities(db: Database, iso3: str, modality: str) -> list[Regist
             for fid, v in sorted(counts.items())]
 
 
+def located_facilities(db: Database, iso3: str) -> list[RegistryFacility]:
+    """Every facility of a country with known coordinates (``functional_units`` 0: not
+    counted), e.g. the origins of a referral analysis."""
+    iso3 = iso3.upper()
+    with db.session() as s:
+        if s.get(Country, iso3) is None:
+            raise NotFoundError("country not in the registry", expected="an ISO3 code "
+                                "present in the registry", got=iso3, where="--country")
+        q = (select(Facility.id, Facility.name, Facility.lon, Facility.lat)
+             .where(Facility.country_iso3 == iso3, Facility.lat.is_not(None),
+                    Facility.lon.is_not(None)).order_by(Facility.id))
+        return [RegistryFacility(fid, name, float(lon), float(lat), 0)
+                for fid, name, lon, lat in s.execute(q)]
+
+
 @dataclass(frozen=True)
 class RegistryArea:
     """A subnational area with its GeoJSON geometry (WGS84 degrees) as a mapping."""

@@ -71,20 +71,25 @@ def _thresholds(text: str) -> tuple[float, ...]:
                              got=text, where="--thresholds") from None
 
 
-def _facilities(path: Path | None, country: str | None, modality: str, db: str | None,
-                grid: Grid, capacity_field: str | None = None) -> Facilities:
+def _facilities(path: Path | None, country: str | None, modality: str | None,
+                db: str | None, grid: Grid, capacity_field: str | None = None,
+                option: str = "--facilities") -> Facilities:
+    """Facilities from a file, or from the registry: those with a functional unit of
+    ``modality`` (every located facility of the country when ``modality`` is None)."""
     if (path is None) == (country is None):
-        raise ParameterError("give facilities", expected="--facilities FILE or --country ISO3 "
-                             "(registry)", got={"facilities": path, "country": country})
+        raise ParameterError("give facilities", expected=f"{option} FILE or --country ISO3 "
+                             "(registry)", got={option: path, "country": country})
     if path is not None:
         return load_facilities(path, grid, capacity_field=capacity_field)
-    from imcap.access.registry import functional_facilities
+    from imcap.access.registry import functional_facilities, located_facilities
 
-    found = functional_facilities(open_db(db), country or "", modality)
+    found = (functional_facilities(open_db(db), country or "", modality) if modality
+             else located_facilities(open_db(db), country or ""))
     if not found:
-        raise UserError("no facility with a functional unit in the registry",
-                        expected=f"at least one facility with a functional {modality.upper()}",
-                        got=0, where=f"--country {country}")
+        what = f"a functional {modality.upper()}" if modality else "coordinates"
+        raise UserError("no such facility in the registry",
+                        expected=f"at least one facility with {what}", got=0,
+                        where=f"--country {country}")
     x, y = lonlat_to_grid_crs(np.array([f.lon for f in found]),
                               np.array([f.lat for f in found]), grid)
     return facilities_at(x, y, [f.name for f in found], grid, where="registry")
@@ -261,6 +266,57 @@ def indicators(
         if store:
             err_console.print(f"{r.iso3} {r.modality}: stored {r.stored} indicator value(s)")
     emit(out, fmt, title="Population within travel time (registry)")
+
+
+@app.command("referral")
+def referral(
+    scenario: ScenarioOpt = None,
+    friction: FrictionOpt = None,
+    origins: Annotated[Path | None, typer.Option("--from", help="Origin facilities (file), "
+                                                 "e.g. district hospitals.")] = None,
+    destinations: Annotated[Path | None, typer.Option("--to", help="Destination facilities "
+                                                      "(file), e.g. CT centres.")] = None,
+    country: Annotated[str | None, typer.Option("--country", help="ISO3: take the facilities "
+                                                "from the registry.")] = None,
+    from_modality: Annotated[str | None, typer.Option(
+        "--from-modality", help="Registry origins: facilities with a functional unit of this "
+        "modality (default: every located facility).")] = None,
+    to_modality: Annotated[str, typer.Option("--to-modality", help="Registry destinations: "
+                                             "facilities with a functional unit of this "
+                                             "modality.")] = "CT",
+    matrix: Annotated[bool, typer.Option("--matrix", help="Every origin x destination pair, "
+                                         "not only the nearest destination.")] = False,
+    max_minutes: Annotated[float | None, typer.Option("--max-minutes", help="Farthest "
+                                                      "referral searched.")] = None,
+    knight: Annotated[bool, typer.Option("--knight", help="16 directions.")] = False,
+    thresholds: Annotated[str, typer.Option("--thresholds", help="Minutes for the summary.")]
+    = ",".join(f"{t:g}" for t in DEFAULT_THRESHOLDS),
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """Referral time and path length from each origin facility to the nearest destination
+    (or to every destination with --matrix), with a summary on stderr."""
+    from imcap.access.referral import referral_times, summarise
+
+    check_format(fmt)
+    ts = _thresholds(thresholds)
+    sc = open_surface(scenario, friction)
+    if country is None and (origins is None or destinations is None):
+        raise ParameterError("give origins and destinations", expected="--from FILE and "
+                             "--to FILE, or --country ISO3 (registry)",
+                             got={"from": origins, "to": destinations, "country": country})
+    reg = None if (origins and destinations) else country
+    ori = _facilities(origins, None if origins else reg,
+                      modality_code(from_modality, "--from-modality") if from_modality else None,
+                      db, sc.grid, option="--from")
+    dst = _facilities(destinations, None if destinations else reg,
+                      modality_code(to_modality, "--to-modality"), db, sc.grid, option="--to")
+    with err_console.status(f"referral: {len(ori)} origins, {len(dst)} destinations"):
+        refs = referral_times(sc, ori, dst, max_minutes=max_minutes,
+                              knight=knight or sc.knight, matrix=matrix)
+    emit([r.as_row() for r in refs], fmt, title="Referral time (minutes) and path length (km)")
+    summary = summarise(refs, ts)
+    err_console.print("; ".join(f"{k} {v}" for k, v in summary.items()))
 
 
 def _codes(text: str) -> list[str]:

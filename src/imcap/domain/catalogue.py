@@ -109,7 +109,7 @@ MODALITIES: tuple[Modality, ...] = (
         10000,
         _COCIR,
         _ASSUMED,
-        ("x-ray", "radiography", "dr", "cr", "general radiography"),
+        ("x-ray", "xr", "radiography", "dr", "cr", "general radiography"),
     ),
     Modality(
         "FLUORO", "Fluoroscopy", ("RF",), True, 10, 3000, _COCIR, _ASSUMED, ("fluoroscopy", "rf")
