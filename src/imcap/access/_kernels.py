@@ -1,33 +1,43 @@
-"""Numba kernels of :mod:`imcap.access.engine`: the heap, the move cost and the search.
+"""Numba kernels of :mod:`imcap.access.engine`: the queue, the move cost and the search.
 
 Private to :mod:`imcap.access`; the model (move costs, Tobler walking, cell sizes) is documented
-in :mod:`imcap.access.engine`, which validates the inputs and calls :func:`search` on plain
-contiguous arrays.
+in :mod:`imcap.access.engine`, which validates the inputs, picks the queue
+(``engine.queue_plan``) and calls :func:`search` on plain contiguous arrays.
 
-Algorithm: Dijkstra with a 4-ary min-heap of (float64 time, int64 cell | label << 32) entries
-and lazy deletion (an entry whose time is above the cell's current time is skipped). The label
-is written once, when a cell is settled, from the entry that set its final time (the same
-catchments as writing it at every improvement). The heap holds the search front, not the
-raster: on the 4000² benchmark it peaks near 120,000 entries (0.007 per cell) with 27 % stale
-pops, so peak memory is the float64 times (8 B/cell), the int32 labels (4 B/cell) and the
-caller's cost array.
+Algorithm: Dijkstra over entries (float64 time, int64 cell | label << 32) with lazy deletion
+(an entry whose time is above the cell's current time is skipped). The label is written once,
+when a cell is settled, from the entry that set its final time (the same catchments as
+writing it at every improvement). Two queues:
+
+* **Bucket queue** (Dial's algorithm), whenever every move costs at least a known width (a
+  positive least cost): buckets of that width hold cells that cannot improve one another, so
+  the bucket being emptied is final in any order. A circular window of buckets takes the
+  entries within reach of the greatest flat move; the rest (steep Tobler moves, extreme cost
+  ratios) wait in the heap until the window reaches them. Popping reads the top of a bucket,
+  so the next cells are known ahead and their neighbourhoods are prefetched; pushing is an
+  append. Bucket indices are compared as floats before any int64 conversion (tentative times
+  of steep moves reach 1e17 min and more), and when the window empties with only entries
+  beyond exact integer indices left, the heap finishes the search.
+* **4-ary min-heap** otherwise (zero-cost cells), its new top's neighbourhood prefetched.
+
+The queue holds the search front, not the raster (on the 4000² benchmark about 120,000
+entries, 0.007 per cell), so peak memory is the float64 times (8 B/cell), the int32 labels
+(4 B/cell) and the caller's cost array.
 
 One kernel, :func:`_settle`, serves the whole-raster search (labels, no touched list) and the
 bounded searches of siting (touched list, no labels): an argument that is None compiles a
-specialisation without its branch. It never reallocates: it returns when the heap or the
-touched list could overflow during the next settle, and :func:`search` grows them and calls it
-again (the search state is the heap plus ``times``, so it resumes exactly). This matters for
-speed: a numba array variable reassigned inside a loop (``hk = grow(hk)``) makes numba emit a
-reference-count increment and decrement (an atomic, through a call) around every use in the
-loop, which had cost about half of the search time. Without knight's moves or a DEM the move
-cost is computed without branches: impassable cells are NaN or +inf (``engine`` turns negative
-costs into NaN), so ``t + (ci + cj) / 2 * L < tj`` is false for them and for settled
-neighbours alike. Interior cells use flat offsets with no bounds checks, and the neighbourhood
-of the heap's new top (its times, costs and the line of its label) is prefetched while the
-current cell is worked on. Tried and dropped (bench/README.md): settling in one batch the heap
-entries below top + half the least move cost; tiled memory layouts; an indexed decrease-key
-heap; a bucket queue (Dial) in place of the heap (slower once the raster work was lean).
-Numerical core in numba; the compiled code is cached on disk.
+specialisation without its branch. It never reallocates: it returns when a bucket, the heap
+or the touched list could overflow during the next step, and :func:`search` grows them and
+calls it again (the search state is the queue plus ``times``, so it resumes exactly). This
+matters for speed: a numba array variable reassigned inside a loop (``hk = grow(hk)``) makes
+numba emit a reference-count increment and decrement (an atomic, through a call) around
+every use in the loop, which had cost about half of the search time. Without knight's moves
+or a DEM the move cost is computed without branches: impassable cells are NaN or +inf
+(``engine`` turns negative costs into NaN), so ``t + (ci + cj) / 2 * L < tj`` is false for
+them and for settled neighbours alike. Interior cells use flat offsets with no bounds checks.
+Tried and dropped (bench/README.md): batched settling of heap entries, tiled memory layouts,
+an indexed decrease-key heap, a blocked label-correcting search. Numerical core in numba; the
+compiled code is cached on disk.
 """
 
 from __future__ import annotations
@@ -163,6 +173,7 @@ def _prefetch_around(times, flat, j, ncols):  # type: ignore[no-untyped-def]
 
 _LOW32 = np.int64(0xFFFFFFFF)
 _PREFETCH_AHEAD = 4  # bucket mode: prefetch the neighbourhood of the entry this far ahead
+_MAX_BUCKET_INDEX = 2.0**52  # bucket indices (time / width) stay exact integers below this
 
 
 @numba.njit(cache=True)
@@ -190,37 +201,65 @@ def _finite_range(flat):  # type: ignore[no-untyped-def]
 
 @numba.njit(cache=True)
 def _settle(cost, lengths, dr, dc, mr, mc, times, labels, max_cost, dem, walk, sign,
-            buckets, inv, qk, qv, qn, cap, cur, pending, touched, nt):  # type: ignore[no-untyped-def]  # noqa: E501
-    """Settle cells until the queue is empty; returns (cur, pending, nt), pending 0 when done.
+            buckets, inv, qk, qv, qn, cap, hk, hv, hs, cur, pending, touched, nt):  # type: ignore[no-untyped-def]  # noqa: E501
+    """Settle cells until the queue is empty; returns (cur, pending, hs, nt), pending 0 when
+    done.
 
-    The queue (``pending`` entries of (time, cell | label << 32)) is either a 4-ary heap in
-    ``qk``/``qv`` (``buckets`` False) or a circular array of ``qn.size`` buckets of width
-    1 / ``inv``, bucket b holding ``qn[b]`` entries at ``qk/qv[b * cap:]``, ``cur`` the bucket
-    being emptied. Returns early, with pending > 0, when the next settle could overflow the queue or
-    ``touched``: the caller grows them and calls again. ``labels`` (int32, or None) gets each
-    settled cell's source; ``touched`` (int64, or None) every cell given a finite time."""
+    The queue holds ``pending`` entries of (time, cell | label << 32). Heap mode (``buckets``
+    False): all of them in the 4-ary heap ``hk``/``hv`` (``hs`` entries). Bucket mode: a
+    circular window of ``qn.size`` buckets of width 1 / ``inv`` starting at bucket ``cur``
+    (the one being emptied), bucket b holding ``qn[b]`` entries at ``qk/qv[b * cap:]``; an
+    entry beyond the window waits in the heap until the window reaches it. Returns early,
+    with pending > 0, when the next step could overflow a bucket, the heap or ``touched``: the
+    caller grows them and calls again. ``labels`` (int32, or None) gets each settled cell's
+    source; ``touched`` (int64, or None) every cell given a finite time."""
     nrows, ncols = cost.shape
     flat = cost.ravel()
     nd = dr.size
     off = _flat_offsets(dr, dc, ncols)
     mg = 2 if nd > 8 else 1  # interior: every move stays on the grid
-    cm = qn.size - 1
+    nb = qn.size
+    cm = nb - 1
     bmax = 0  # bucket mode: an upper bound of the fullest bucket
-    for q in range(qn.size):
+    for q in range(nb):
         bmax = max(bmax, qn[q])
-    room = (cap if buckets else qk.size) - nd
+    room = cap - nd
+    heap_room = hk.size - nd
     touched_room = touched.size - nd if touched is not None else 0
+    pull = buckets  # move heap entries the window has reached into their buckets
     while pending > 0:
-        if touched is not None and nt > touched_room:
-            return cur, pending, nt
+        if hs > heap_room or (touched is not None and nt > touched_room):
+            return cur, pending, hs, nt
         if buckets:
+            while pull and hs > 0:
+                x = hk[0] * inv
+                if x >= cur + nb:
+                    break
+                b = max(np.int64(x), cur) & cm
+                n = qn[b]
+                if n >= cap:
+                    return cur, pending, hs, nt
+                qk[b * cap + n] = hk[0]
+                qv[b * cap + n] = hv[0]
+                qn[b] = n + 1
+                bmax = max(bmax, n + 1)
+                _pop_into(hk, hv, hs)
+                hs -= 1
+            pull = False
             slot = cur & cm
             n = qn[slot]
             if n == 0:
                 cur += 1
+                if pending == hs:  # the window is empty: jump to the heap's first entry
+                    x = hk[0] * inv
+                    if x >= _MAX_BUCKET_INDEX:
+                        buckets = False  # times beyond exact bucket indices: the heap ends it
+                        continue
+                    cur = max(cur, np.int64(x))
+                pull = hs > 0
                 continue
             if bmax > room:
-                return cur, pending, nt
+                return cur, pending, hs, nt
             base = slot * cap
             t = qk[base + n - 1]
             e = qv[base + n - 1]
@@ -231,13 +270,12 @@ def _settle(cost, lengths, dr, dc, mr, mc, times, labels, max_cost, dem, walk, s
                 if labels is not None:
                     _prefetch(labels, nxt)
         else:
-            if pending > room:
-                return cur, pending, nt
-            t = qk[0]
-            e = qv[0]
-            _pop_into(qk, qv, pending)
-            if pending > 1:
-                nxt = qv[0] & _LOW32
+            t = hk[0]
+            e = hv[0]
+            _pop_into(hk, hv, hs)
+            hs -= 1
+            if hs > 0:
+                nxt = hv[0] & _LOW32
                 _prefetch_around(times, flat, nxt, ncols)
                 if labels is not None:
                     _prefetch(labels, nxt)
@@ -280,45 +318,58 @@ def _settle(cost, lengths, dr, dc, mr, mc, times, labels, max_cost, dem, walk, s
                     nt += 1
                 times[j] = tn
                 val = j | (lab << 32)
-                if buckets:
-                    b = max(np.int64(tn * inv), cur) & cm
-                    n = qn[b]
-                    qk[b * cap + n] = tn
-                    qv[b * cap + n] = val
-                    qn[b] = n + 1
-                    bmax = max(bmax, n + 1)
-                else:
-                    _push(qk, qv, pending, tn, val)
                 pending += 1
-    return cur, pending, nt
+                if buckets:
+                    x = tn * inv  # compared as a float: no int64 overflow for huge times
+                    if x < cur + nb:
+                        b = max(np.int64(x), cur) & cm
+                        n = qn[b]
+                        qk[b * cap + n] = tn
+                        qv[b * cap + n] = val
+                        qn[b] = n + 1
+                        bmax = max(bmax, n + 1)
+                        continue
+                _push(hk, hv, hs, tn, val)
+                hs += 1
+    return cur, pending, hs, nt
+
+
+def _grown(a: np.ndarray, keep: int, need: int) -> np.ndarray:
+    size = max(a.size, 16)
+    while size < need:
+        size *= 2
+    out = np.empty(size, dtype=a.dtype)
+    out[:keep] = a[:keep]
+    return out
 
 
 class Queue:
     """The search queue's arrays, kept between searches (see :func:`_settle`).
 
-    ``buckets`` (a bucket queue, Dial's algorithm) is exact when every move costs at least the
-    bucket width: the cells of the bucket being emptied cannot improve one another, so they
-    are final in any order, and no heap is needed. The caller checks that (see
-    ``engine.queue_plan``) and passes ``n_buckets`` > ``greatest move cost / width`` + 1, so
-    every entry lands within the circular window."""
+    With a ``width`` it is a bucket queue (Dial's algorithm), exact when every move costs at
+    least ``width``: the cells of the bucket being emptied cannot improve one another, so
+    they are final in any order and need no heap ordering (``engine.queue_plan`` checks
+    that). ``n_buckets`` (a power of two) sets the window; entries beyond it wait in the heap.
+    Without a ``width`` the heap alone orders the search."""
 
-    def __init__(self, width: float | None = None, n_buckets: int = 0) -> None:
+    def __init__(self, width: float | None = None, n_buckets: int = 1) -> None:
         self.buckets = width is not None
         self.inv = 1.0 / width if width is not None else 0.0
         nb = n_buckets if self.buckets else 1
-        self.cap = max(16, (1 << 16) // nb) if self.buckets else 1024
+        self.cap = max(16, (1 << 16) // nb) if self.buckets else 0
         self.qn = np.zeros(nb, dtype=np.int64)
         self.qk = np.empty(nb * self.cap, dtype=np.float64)
         self.qv = np.empty(nb * self.cap, dtype=np.int64)
+        self.hk = np.empty(1024, dtype=np.float64)
+        self.hv = np.empty(1024, dtype=np.int64)
+        self.hs = 0
 
-    def grow(self, need: int) -> None:
-        """Room for at least ``need`` entries per bucket (bucket mode) or in all (heap)."""
-        if self.buckets:
+    def grow(self, bucket_need: int, heap_need: int) -> None:
+        """Room for ``bucket_need`` entries in every bucket and ``heap_need`` in the heap."""
+        if self.buckets and self.cap < bucket_need:
             cap = self.cap
-            while cap < need:
+            while cap < bucket_need:
                 cap *= 2
-            if cap == self.cap:
-                return
             nb = self.qn.size
             qk = np.empty(nb * cap, dtype=np.float64)
             qv = np.empty(nb * cap, dtype=np.int64)
@@ -327,13 +378,9 @@ class Queue:
                 qk[b * cap: b * cap + n] = self.qk[b * self.cap: b * self.cap + n]
                 qv[b * cap: b * cap + n] = self.qv[b * self.cap: b * self.cap + n]
             self.qk, self.qv, self.cap = qk, qv, cap
-        elif self.qk.size < need:
-            size = self.qk.size
-            while size < need:
-                size *= 2
-            n = int(self.qn[0])
-            self.qk = np.concatenate([self.qk[:n], np.empty(size - n)])
-            self.qv = np.concatenate([self.qv[:n], np.empty(size - n, dtype=np.int64)])
+        if self.hk.size < heap_need:
+            self.hk = _grown(self.hk, self.hs, heap_need)
+            self.hv = _grown(self.hv, self.hs, heap_need)
 
 
 def search(cost, lengths, dr, dc, mr, mc, src, times, labels, max_cost, dem, walk, sign,
@@ -343,9 +390,9 @@ def search(cost, lengths, dr, dc, mr, mc, src, times, labels, max_cost, dem, wal
     :class:`Queue`, empty on entry and on return). ``touched``: an int64 array or None.
     Returns (touched, n_touched) with ``touched`` as grown, for the caller to keep."""
     nd = dr.size
-    queue.grow(src.size + nd + 1)
-    if touched is not None and touched.size < src.size + nd:
-        touched = np.empty(2 * (src.size + nd), dtype=np.int64)
+    queue.grow(src.size + nd + 1, src.size + nd + 1)
+    if touched is not None and touched.size < src.size + nd + 1:
+        touched = _grown(touched, 0, src.size + nd + 1)
     pending = nt = 0
     for s in range(src.size):
         i = int(src[s])
@@ -359,24 +406,18 @@ def search(cost, lengths, dr, dc, mr, mc, src, times, labels, max_cost, dem, wal
                 queue.qv[pending] = i | (s << 32)
                 queue.qn[0] = pending + 1
             else:
-                _push(queue.qk, queue.qv, pending, 0.0, i | (s << 32))
+                _push(queue.hk, queue.hv, pending, 0.0, i | (s << 32))
+                queue.hs = pending + 1
             pending += 1
     cur = 0
     while pending > 0:
-        if not queue.buckets:
-            queue.qn[0] = pending
-        cur, pending, nt = _settle(cost, lengths, dr, dc, mr, mc, times, labels, max_cost,
-                                   dem, walk, sign, queue.buckets, queue.inv, queue.qk,
-                                   queue.qv, queue.qn, queue.cap, cur, pending, touched, nt)
+        cur, pending, queue.hs, nt = _settle(
+            cost, lengths, dr, dc, mr, mc, times, labels, max_cost, dem, walk, sign,
+            queue.buckets, queue.inv, queue.qk, queue.qv, queue.qn, queue.cap, queue.hk,
+            queue.hv, queue.hs, cur, pending, touched, nt)
         if pending > 0:
-            if queue.buckets:
-                queue.grow(int(queue.qn.max()) + nd + 1)
-            else:
-                queue.qn[0] = pending
-                queue.grow(pending + nd + 1)
+            queue.grow(int(queue.qn.max()) + nd + 1, queue.hs + nd + 1)
             if touched is not None and nt > touched.size - nd:
-                grown = np.empty(2 * touched.size, dtype=np.int64)
-                grown[:nt] = touched[:nt]
-                touched = grown
+                touched = _grown(touched, nt, nt + nd + 1)
     queue.qn[:] = 0
     return touched, nt

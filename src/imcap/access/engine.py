@@ -61,6 +61,7 @@ DEM, prefetching of the next cell's neighbourhood, no reallocation inside the co
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -72,7 +73,7 @@ __all__ = ["BoundedSearch", "cell_lengths", "travel_time", "neighbour_offsets"]
 
 DIRECTIONS = ("towards", "away")
 _INF = np.inf
-MAX_BUCKETS = 1 << 12  # above this many, the search uses a heap (see queue_plan)
+MAX_BUCKETS = 1 << 12  # the bucket queue's widest window (see queue_plan)
 
 
 # --------------------------------------------------------------------------- geometry helpers
@@ -247,23 +248,24 @@ def queue_plan(cost: np.ndarray, lengths: np.ndarray,
                anisotropic: bool) -> tuple[float, int] | None:
     """(bucket width, number of buckets) for an exact bucket queue, or None for the heap.
 
-    Every move costs at least ``least passable cost x shortest step`` and at most ``greatest
-    x longest`` (knight's moves: the mean of four cells x their length, within the same
-    bounds). Buckets a little narrower than the least move hold cells that cannot improve one
-    another, so each bucket is final when it is emptied, in any order (Dial's algorithm: the
-    same times as the heap, with no heap work). Tobler's factor has no useful upper bound, so
-    a DEM keeps the heap, as do zero-cost cells and a ratio of greatest to least move cost
-    needing more than :data:`MAX_BUCKETS` buckets."""
-    if anisotropic:
+    Every move costs at least ``least passable cost x shortest step`` (x ``exp(-0.175)``, the
+    least Tobler factor, with a DEM; knight's moves: the mean of four cells x a longer step).
+    Buckets a little narrower than that hold cells that cannot improve one another, so each
+    bucket is final when it is emptied, in any order (Dial's algorithm: the same times as the
+    heap, without its ordering work). The window covers the greatest flat move (up to
+    :data:`MAX_BUCKETS` buckets); moves beyond it (steep walking, extreme cost ratios) wait
+    in a heap. Zero-cost cells, or ``MAX_BUCKETS`` 0, keep the heap alone."""
+    if MAX_BUCKETS < 1:
         return None
     lo, hi = _finite_range(cost.ravel())
     steps = lengths[lengths > 0]
     if not (lo > 0 and np.isfinite(hi)) or steps.size == 0:
         return None
-    width = lo * float(steps.min()) * (1.0 - 2.0**-20)
+    least = lo * float(steps.min()) * (math.exp(-0.175) if anisotropic else 1.0)
+    width = least * (1.0 - 2.0**-20)
     span = hi * float(steps.max()) / width
     n = 1 << int(np.ceil(np.log2(span + 3)))
-    return (width, n) if n <= MAX_BUCKETS else None
+    return width, min(n, MAX_BUCKETS)
 
 
 def _max(max_cost: float | None) -> float:

@@ -85,14 +85,15 @@ def test_tobler_uphill_slower_than_downhill_and_motorised_ignores_slope() -> Non
 
 # ---------------------------------------------------------------- oracles
 
-QUEUES = ["heap", "buckets"]
+QUEUES = ["heap", "buckets", "window"]
 
 
 @contextlib.contextmanager
 def queue(kind: str) -> Iterator[None]:
-    """Run the engine with a heap, or with a bucket queue wherever one is exact (no DEM)."""
+    """Run the engine with the heap alone, with a bucket queue whose window holds every move,
+    or with a 4-bucket window that sends most entries through the heap."""
     old = engine.MAX_BUCKETS
-    engine.MAX_BUCKETS = 0 if kind == "heap" else 1 << 16
+    engine.MAX_BUCKETS = {"heap": 0, "buckets": 1 << 16, "window": 4}[kind]
     try:
         yield
     finally:
@@ -203,36 +204,70 @@ def test_search_resumes_after_growing_tiny_queue_and_touched(kind: str, knight: 
     q = st.queue()
     q.qk, q.qv = q.qk[: q.qn.size], q.qv[: q.qn.size]
     q.cap = 1
+    q.hk, q.hv = q.hk[:1], q.hv[:1]
     times = np.full(cost.size, np.inf)
     labels = np.full(cost.size, -1, dtype=np.int32)
     touched, n = _kernels.search(st.cost, st.lengths, st.dr, st.dc, st.mr, st.mc, src, times,
                                  labels, np.inf, None, None, st.sign, q,
                                  np.empty(1, dtype=np.int64))
-    assert q.qk.size > 16 * q.qn.size and touched.size >= n > 1000
+    assert q.qk.size > 16 * q.qn.size or q.hk.size > 16
+    assert touched.size >= n > 1000
     assert np.array_equal(times, expected.ravel()) and np.array_equal(labels, nearest.ravel())
     assert sorted(touched[:n].tolist()) == np.flatnonzero(np.isfinite(times)).tolist()
 
 
 @pytest.mark.parametrize("knight", [False, True])
-def test_bucket_queue_gives_the_heaps_times_and_catchments(knight: bool) -> None:
+@pytest.mark.parametrize("aniso", [False, True])
+def test_bucket_queue_gives_the_heaps_times_and_catchments(knight: bool, aniso: bool) -> None:
     rng = np.random.default_rng(11)
     cost = rng.uniform(0.002, 0.05, (300, 250)).astype(np.float32)
     cost[rng.random(cost.shape) < 0.15] = np.nan
     src = rng.choice(np.flatnonzero(np.isfinite(cost.ravel())), 12, replace=False)
+    kw = {}
+    if aniso:  # rough terrain: steep moves go beyond the window, into the heap
+        kw = dict(dem=rng.uniform(0, 400, cost.shape), walk_mask=rng.random(cost.shape) < 0.7)
     out = {}
     for kind in QUEUES:
         with queue(kind):
-            out[kind] = travel_time(cost, src, (90.0, 110.0), knight=knight, max_cost=400.0)
-    assert np.array_equal(out["heap"][0], out["buckets"][0])
-    assert np.array_equal(out["heap"][1], out["buckets"][1])
+            out[kind] = travel_time(cost, src, (90.0, 110.0), knight=knight, max_cost=900.0,
+                                    **kw)
+    assert np.isfinite(out["heap"][0]).mean() > 0.5
+    for kind in ("buckets", "window"):
+        assert np.array_equal(out["heap"][0], out[kind][0])
+        assert np.array_equal(out["heap"][1], out[kind][1])
 
 
-def test_queue_plan_falls_back_to_the_heap() -> None:
+@pytest.mark.parametrize("seed", [1, 24])  # 24: final times up to 1.4e17 min
+def test_times_beyond_exact_bucket_indices_finish_on_the_heap(seed: int) -> None:
+    # 3.6-9.9 m cells on a random 0-300 m DEM: slopes up to ~80, Tobler factors up to e^280,
+    # tentative times far beyond 1e17 min, where time / bucket width overflows int64. Such
+    # entries must go to the heap (converted to int64 first, they once wrapped into the
+    # current bucket and this search ran for ever), and the heap finishes the search if the
+    # window empties with only such entries left.
+    rng = np.random.default_rng(seed)  # 1: ran for ever before the fix
+    cost = rng.uniform(0.001, 0.1, (18, 26))
+    dem = rng.uniform(0, 300, cost.shape)
+    walk = rng.random(cost.shape) < 0.5
+    col_m = 9.95 * np.cos(np.linspace(0.1, 1.2, 18))  # 9.9 m down to 3.6 m
+    out = {}
+    for kind in QUEUES:
+        with queue(kind):
+            out[kind] = travel_time(cost, [(4, 11)], (10.0, col_m), knight=True, dem=dem,
+                                    walk_mask=walk, direction="away")[0]
+    assert np.isfinite(out["heap"]).mean() > 0.9
+    for kind in ("buckets", "window"):
+        np.testing.assert_allclose(out[kind], out["heap"], rtol=1e-9)
+
+
+def test_queue_plan() -> None:
     lengths = np.array([[100.0, 141.4]])
-    assert engine.queue_plan(np.array([[0.01, 0.02]]), lengths, False) is not None
-    assert engine.queue_plan(np.array([[0.01, 0.02]]), lengths, True) is None  # DEM
+    width, n = engine.queue_plan(np.array([[0.01, 0.02]]), lengths, False)
+    assert width == pytest.approx(1.0, rel=1e-5) and width < 1.0
+    assert n == 8  # 2^ceil(log2(2.83 + 3)): the greatest move (2.83) and a margin
+    aw, _ = engine.queue_plan(np.array([[0.01, 0.02]]), lengths, True)  # DEM: Tobler's least
+    assert aw == pytest.approx(math.exp(-0.175), rel=1e-5)
+    assert engine.queue_plan(np.array([[1e-6, 1.0]]), lengths, False)[1] == engine.MAX_BUCKETS
     assert engine.queue_plan(np.array([[0.0, 0.02]]), lengths, False) is None  # zero cost
-    assert engine.queue_plan(np.array([[1e-6, 1.0]]), lengths, False) is None  # span
     assert engine.queue_plan(np.array([[np.nan, np.inf]]), lengths, False) is None
 
 
