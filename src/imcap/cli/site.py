@@ -137,6 +137,19 @@ def run_siting(opts: dict[str, Any], *, db: str | None = None, workers: int | No
                 return concat(ex, cand)
             return cand
 
+    def checked_sites(grid: Any) -> Any:
+        """The sites, refusing ``--sites p`` above the candidates before the matrix is built
+        (minutes on a large raster) rather than after."""
+        table = make_sites(grid)
+        p = opts.get("sites")
+        if p is not None and not opts.get("iterative") and opts.get("cover") is None:
+            n_free = int((~table.fixed).sum())
+            if int(p) > n_free:
+                raise ParameterError("more new sites asked than there are candidates",
+                                     expected=f"p <= {n_free} (candidates not already open)",
+                                     got=p, where="sites")
+        return table
+
     with progress() as bar:
         task = bar.add_task("coverage matrix (sites)", total=None)
 
@@ -144,7 +157,7 @@ def run_siting(opts: dict[str, Any], *, db: str | None = None, workers: int | No
             bar.update(task, completed=done)
 
         problem, table, _ = build_problem(
-            opts["friction"], opts["population"], make_sites, max_minutes=opts["max_minutes"],
+            opts["friction"], opts["population"], checked_sites, max_minutes=opts["max_minutes"],
             radius_km=opts.get("radius_km"),
             population_density=bool(opts.get("population_density")),
             workers=workers, scheduler=scheduler, on_progress=tick)

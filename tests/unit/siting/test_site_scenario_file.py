@@ -35,3 +35,17 @@ def test_missing_scenario_file_is_a_user_error(tmp_path, capsys):
                  "--sites", "2"])
     assert code == 1
     assert "scenario file not found" in capsys.readouterr().err
+
+
+def test_more_sites_than_candidates_is_refused_before_the_matrix(monkeypatch, capsys):
+    import imcap.siting.geo as geo
+
+    def no_matrix(*a, **k):  # the check must come first: building the matrix is the slow part
+        raise AssertionError("coverage matrix built")
+
+    monkeypatch.setattr(geo, "traveltime_coverage", no_matrix)
+    code = main(["site", "--friction", str(FRICTION), "--population", str(POPULATION),
+                 "--candidates", str(CITIES), "--sites", "31"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "more new sites asked than there are candidates" in err and "p <= 30" in err
