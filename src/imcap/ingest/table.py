@@ -10,11 +10,26 @@ name within the country; the country comes from the column, the mapping default 
 ``country=``. When the file has a country column and ``country=`` is given, rows of other
 countries are skipped with a note. Without any source, the figures are recorded with source
 ``"table <filename>"`` and a note says so.
+
+Wide tables (one column per modality or cadre, as IMAGINE-style extracts and many national
+spreadsheets are laid out) are read with a ``[wide]`` mapping section::
+
+    [wide]
+    item = "modality"          # or "cadre"
+    measure = "count"          # or "per_million": what the cells hold
+    columns = { CT = "CT scanners", MRI = "MRI units", XRAY = "X-ray" }   # item = column
+    # or columns = ["CT", "MRI"] when the headers are the codes themselves
+
+Each filled cell of those columns becomes one figure of its row; blank cells give none. Cell
+errors name the row and the wide column.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from imcap.domain.fields import (
     AREA,
@@ -29,8 +44,9 @@ from imcap.domain.fields import (
     SOURCE_DATE,
     TABLE_FIELDS,
     YEAR,
+    FieldError,
 )
-from imcap.errors import ValidationReport
+from imcap.errors import ParameterError, ValidationReport
 from imcap.ingest.gho import FIGURE_KEY
 from imcap.ingest.tabular import (
     AreaIndex,
@@ -65,13 +81,18 @@ def import_table(db: Database, path: Source, mapping: ColumnMapping | dict | str
     stage(progress, "read")
     raw = load_input(path, filename)
     report = ValidationReport(raw.filename, KIND)
-    mp = load_mapping(mapping, (f.name for f in TABLE_FIELDS))
+    mp = load_mapping(mapping, (f.name for f in TABLE_FIELDS), wide=True)
     if source and "source" not in mp.defaults:
         mp.defaults["source"] = source
+    wide = _wide_spec(mp) if mp.wide else None
     sheet = read_tables(raw, report, sheet=mp.sheet, prefer_sheets=SHEETS)
     if sheet is None:
         return report
     probs = Problems(report, sheet.name)
+    if wide is not None:
+        sheet = _melt(sheet, mp, wide, probs)
+        if report.problems:
+            return report
     cols = resolve_columns(sheet, TABLE_FIELDS, mp, probs,
                            required=("year",) + (() if country else ("country",)))
     if not ({"modality", "cadre"} & (set(cols) | set(mp.defaults))):
@@ -169,3 +190,77 @@ def _validate(db: Database, sheet: Sheet, cols: dict[str, str], mp: ColumnMappin
             out.append(row)
     return out
 
+
+
+_WIDE_ITEM = "imcap: wide item"
+_WIDE_VALUE = "imcap: wide value"
+
+
+def _wide_spec(mp: ColumnMapping) -> tuple[str, str, list[tuple[str, str]]]:
+    """(item field, measure field, [(item code, column)]) of a ``[wide]`` mapping section;
+    ParameterError for a bad section (nothing is read)."""
+    spec = mp.wide
+    bad = set(spec) - {"item", "measure", "columns"}
+    if bad:
+        raise ParameterError("unknown key in [wide]", expected="item, measure, columns",
+                             got=", ".join(sorted(bad)), where="mapping [wide]")
+    item, measure = str(spec.get("item", "modality")), str(spec.get("measure", "count"))
+    if item not in ("modality", "cadre"):
+        raise ParameterError("bad [wide] item", expected="modality or cadre", got=item,
+                             where="mapping [wide] item")
+    if measure not in ("count", "per_million"):
+        raise ParameterError("bad [wide] measure", expected="count or per_million",
+                             got=measure, where="mapping [wide] measure")
+    cols = spec.get("columns")
+    if isinstance(cols, list):
+        pairs = [(str(c), str(c)) for c in cols]
+    elif isinstance(cols, dict):
+        pairs = [(str(k), str(v)) for k, v in cols.items()]
+    else:
+        pairs = []
+    if not pairs:
+        raise ParameterError("[wide] needs columns", expected='columns = { CT = "CT units" } '
+                             'or columns = ["CT", "MRI"]', got=repr(cols),
+                             where="mapping [wide] columns")
+    fld = MODALITY if item == "modality" else CADRE
+    out = []
+    for code, col in pairs:
+        try:
+            out.append((fld.parse(code), col))
+        except FieldError as e:
+            raise ParameterError(f"unknown {item} in [wide] columns", expected=e.expected,
+                                 got=code, where="mapping [wide] columns") from None
+    taken = {"modality", "cadre", "count", "per_million"} & set(mp.columns)
+    if taken:
+        raise ParameterError("[wide] gives the item and the value; [columns] must not",
+                             expected="no [columns] entry for modality, cadre, count or "
+                             "per_million", got=", ".join(sorted(taken)), where="mapping")
+    return item, measure, out
+
+
+def _melt(sheet: Sheet, mp: ColumnMapping, wide: tuple[str, str, list[tuple[str, str]]],
+          probs: Problems) -> Sheet:
+    """One row per filled wide cell, keeping the other columns and the spreadsheet row (the
+    index); the cells are checked here, so errors name their own column."""
+    item, measure, pairs = wide
+    headers = [str(c) for c in sheet.frame.columns]
+    missing = [col for _, col in pairs if col not in headers]
+    if missing:
+        for col in missing:
+            probs.add(1, col, f"a {item} column named in [wide]",
+                      "columns " + ", ".join(repr(c) for c in headers))
+        return sheet
+    vfld = COUNT if measure == "count" else PER_MILLION
+    rest = sheet.frame.drop(columns=[col for _, col in pairs])
+    parts = []
+    for code, col in pairs:
+        values, bad = parse_column(sheet, vfld, col, mp, probs)
+        keep = np.array([v is not None for v in values], dtype=bool) & ~bad
+        part = rest.loc[keep].copy()
+        part[_WIDE_ITEM] = code
+        part[_WIDE_VALUE] = [v for v, k in zip(values, keep, strict=True) if k]
+        parts.append(part)
+    frame = pd.concat(parts).sort_index(kind="stable")
+    mp.columns[item] = _WIDE_ITEM
+    mp.columns[measure] = _WIDE_VALUE
+    return Sheet(sheet.name, frame)

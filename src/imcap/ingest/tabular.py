@@ -84,13 +84,15 @@ class Mapping_:
 
     ``columns``: imcap field -> the user's column name; ``values``: imcap field -> {user value:
     imcap value}; ``defaults``: imcap field -> constant used when the column is absent or the
-    cell is blank; ``sheet``: the xlsx sheet to read.
+    cell is blank; ``sheet``: the xlsx sheet to read; ``wide``: a wide layout, one column per
+    item (only the table importer takes it: ``imcap.ingest.table``).
     """
 
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
     sheet: str | None = None
+    wide: dict[str, Any] = field(default_factory=dict)
 
 
 ColumnMapping = Mapping_
@@ -99,13 +101,15 @@ _MAPPING_KEYS = {"columns", "values", "defaults", "sheet"}
 
 
 def load_mapping(mapping: Mapping_ | Mapping[str, Any] | Path | str | None,
-                 allowed_fields: Iterable[str]) -> Mapping_:
-    """A mapping from a TOML file, a dict of the same shape, or nothing (identity)."""
+                 allowed_fields: Iterable[str], *, wide: bool = False) -> Mapping_:
+    """A mapping from a TOML file, a dict of the same shape, or nothing (identity).
+    ``wide``: the importer takes a ``[wide]`` section (refused otherwise)."""
     if mapping is None:
         return Mapping_()
     if isinstance(mapping, Mapping_):
         doc: Mapping[str, Any] = {"columns": mapping.columns, "values": mapping.values,
-                                  "defaults": mapping.defaults, "sheet": mapping.sheet}
+                                  "defaults": mapping.defaults, "sheet": mapping.sheet,
+                                  **({"wide": mapping.wide} if mapping.wide else {})}
         where = "mapping"
     elif isinstance(mapping, Mapping):
         doc, where = mapping, "mapping"
@@ -121,10 +125,15 @@ def load_mapping(mapping: Mapping_ | Mapping[str, Any] | Path | str | None,
             raise ParameterError("mapping file is not valid TOML", expected="TOML (see "
                                  "docs/importing.md)", got=str(e), where=where) from None
     allowed = set(allowed_fields)
-    unknown = set(doc) - _MAPPING_KEYS
+    keys = _MAPPING_KEYS | ({"wide"} if wide else set())
+    unknown = set(doc) - keys
     if unknown:
-        raise ParameterError("unknown section in mapping", expected="columns, values, defaults "
-                             "or sheet", got=", ".join(sorted(unknown)), where=where)
+        raise ParameterError("unknown section in mapping", expected=", ".join(sorted(keys)),
+                             got=", ".join(sorted(unknown)), where=where)
+    wide_doc = doc.get("wide") or {}
+    if not isinstance(wide_doc, Mapping):
+        raise ParameterError("[wide] must be a table", expected="item, measure and columns",
+                             got=repr(wide_doc), where=where)
     for section in ("columns", "values", "defaults"):
         sec = doc.get(section) or {}
         if not isinstance(sec, Mapping):
@@ -143,6 +152,7 @@ def load_mapping(mapping: Mapping_ | Mapping[str, Any] | Path | str | None,
         values=values,
         defaults=dict(doc.get("defaults") or {}),
         sheet=str(sheet) if sheet else None,
+        wide=dict(wide_doc),
     )
 
 

@@ -8,11 +8,13 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ingest_testlib import counts, load_places
 from sqlalchemy import select
 
+from imcap.errors import ParameterError
 from imcap.ingest import import_facilities, import_inventory, import_table
 from imcap.ingest.export import figures_frame, units_frame
 from imcap.store.db import Database
@@ -41,6 +43,65 @@ def test_imagine_extract_with_the_documented_mapping(any_rdb):
                                                   CountryFigure.measure == "count")).one()
         assert f.source == "IAEA IMAGINE extract (user supplied)"
         assert f.comment == "public and private" and f.source_date.isoformat() == "2024-06-30"
+
+
+def test_wide_table_with_the_documented_mapping(any_rdb):
+    rep = import_table(any_rdb, EXAMPLES / "wide_extract.csv", EXAMPLES / "wide_mapping.toml")
+    assert rep.ok, rep.problems
+    assert rep.inserted == 7  # 9 cells, 2 blank
+    figs = _figs(any_rdb)
+    assert figs[("KEN", None, 2022, "modality", "CT", "count")] == 98
+    assert figs[("KEN", None, 2022, "modality", "MRI", "count")] == 42
+    assert ("KEN", None, 2022, "modality", "XRAY", "count") not in figs  # blank cell
+    assert figs[("GHA", None, 2022, "modality", "XRAY", "count")] == 410
+    assert figs[("SEN", None, 2021, "modality", "MRI", "count")] == 8
+    with any_rdb.session() as s:
+        f = s.scalars(select(CountryFigure).where(CountryFigure.country_iso3 == "SEN",
+                                                  CountryFigure.item == "CT")).one()
+        assert f.comment == "public sector only" and f.source.startswith("National equipment")
+    again = import_table(any_rdb, EXAMPLES / "wide_extract.csv", EXAMPLES / "wide_mapping.toml")
+    assert again.ok and again.inserted == 0 and again.updated == 0  # re-import changes nothing
+
+
+def test_wide_table_problems_name_the_row_and_wide_column_and_write_nothing(rdb):
+    data = (b"iso3,year,CT,MRI density\n"
+            b"KEN,2022,12,0.5\n"
+            b"GHA,2022,many,0.2\n"
+            b"SEN,2021,3,-1\n")
+    mapping = {"columns": {"country": "iso3"},
+               "wide": {"measure": "count", "columns": {"CT": "CT", "MRI": "MRI density"}}}
+    rep = import_table(rdb, data, mapping, filename="w.csv")
+    assert not rep.ok and rep.inserted == 0
+    where = {(p.row, p.column) for p in rep.problems}
+    assert (3, "CT") in where  # "many" is not a whole number
+    assert (2, "MRI density") in where  # 0.5 is not a count
+    assert _figs(rdb) == {}
+    mapping["wide"] = {"measure": "per_million", "columns": ["CT"], "item": "modality"}
+    rep = import_table(rdb, b"iso3,year,CT\nKEN,2022,1.5\n", mapping, filename="w.csv")
+    assert rep.ok and _figs(rdb)[("KEN", None, 2022, "modality", "CT", "per_million")] == 1.5
+    rep = import_table(rdb, b"iso3,year,CT\nKEN,2022,1\n",
+                       {"columns": {"country": "iso3"}, "wide": {"columns": ["CT", "PET"]}},
+                       filename="w.csv")
+    assert not rep.ok and any(p.column == "PET" for p in rep.problems)  # no such column
+
+
+@pytest.mark.parametrize("wide, match", [
+    ({"columns": {"SCANNER": "CT"}}, "unknown modality"),
+    ({"columns": ["CT"], "item": "device"}, "modality or cadre"),
+    ({"columns": ["CT"], "measure": "units"}, "count or per_million"),
+    ({"columns": []}, "needs columns"),
+    ({"columns": ["CT"], "rows": 1}, "unknown key"),
+])
+def test_bad_wide_section_is_a_parameter_error(rdb, wide, match):
+    with pytest.raises(ParameterError, match=match):
+        import_table(rdb, b"iso3,year,CT\nKEN,2022,1\n",
+                     {"columns": {"country": "iso3"}, "wide": wide}, filename="w.csv")
+    with pytest.raises(ParameterError, match="must not"):
+        import_table(rdb, b"iso3,year,CT\nKEN,2022,1\n",
+                     {"columns": {"country": "iso3", "count": "CT"}, "wide": {"columns": ["CT"]}},
+                     filename="w.csv")
+    with pytest.raises(ParameterError, match="unknown section"):
+        import_inventory(rdb, b"a\n1\n", {"wide": {"columns": ["CT"]}}, filename="u.csv")
 
 
 def test_workforce_table_by_county_goes_to_cadre_figures(any_rdb):
