@@ -17,6 +17,7 @@ Where several paths tie in time, one of them is measured.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numba
@@ -99,9 +100,11 @@ def _search(sc: Scenario, dest: Facilities, max_minutes: float | None,
 
 def referral_times(sc: Scenario, origins: Facilities, destinations: Facilities, *,
                    max_minutes: float | None = None, knight: bool | None = None,
-                   matrix: bool = False) -> list[Referral]:
+                   matrix: bool = False,
+                   on_progress: Callable[[int, int], None] | None = None) -> list[Referral]:
     """Travel time and path length from each origin to its nearest destination (``matrix``:
-    to every destination, origin-major). Facilities on impassable cells are an error."""
+    to every destination, origin-major). Facilities on impassable cells are an error.
+    ``on_progress(done, total)`` is called after each search (one, or one per destination)."""
     check_on_passable(origins, sc.cost)
     check_on_passable(destinations, sc.cost)
     knight = sc.knight if knight is None else knight
@@ -121,6 +124,8 @@ def referral_times(sc: Scenario, origins: Facilities, destinations: Facilities, 
             lab = int(labels[cell])
             out.append(Referral(name, destinations.names[lab] if lab >= 0 else None,
                                 float(times[cell]), measure(times, int(cell))))
+        if on_progress is not None:
+            on_progress(1, 1)
         return out
     table: list[list[Referral]] = [[] for _ in origins.names]
     for d, dname in enumerate(destinations.names):
@@ -130,6 +135,8 @@ def referral_times(sc: Scenario, origins: Facilities, destinations: Facilities, 
             t = float(times[cell])
             table[o].append(Referral(origins.names[o], dname if np.isfinite(t) else None, t,
                                      measure(times, int(cell))))
+        if on_progress is not None:
+            on_progress(d + 1, len(destinations))
     return [r for row in table for r in row]
 
 

@@ -30,7 +30,15 @@ from imcap.access.raster import (
     write_geotiff,
 )
 from imcap.access.workflow import compute_travel_time, open_surface
-from imcap.cli.common import DbOption, FormatOption, check_format, emit, err_console, open_db
+from imcap.cli.common import (
+    DbOption,
+    FormatOption,
+    check_format,
+    emit,
+    err_console,
+    open_db,
+    progress,
+)
 from imcap.errors import ParameterError, UserError
 from imcap.store.db import Database
 
@@ -311,9 +319,12 @@ def referral(
                       db, sc.grid, option="--from")
     dst = _facilities(destinations, None if destinations else reg,
                       modality_code(to_modality, "--to-modality"), db, sc.grid, option="--to")
-    with err_console.status(f"referral: {len(ori)} origins, {len(dst)} destinations"):
+    with progress(transient=True) as bar:
+        task = bar.add_task(f"referral: {len(ori)} origins, {len(dst)} destinations",
+                            total=len(dst) if matrix else 1)
         refs = referral_times(sc, ori, dst, max_minutes=max_minutes,
-                              knight=knight or sc.knight, matrix=matrix)
+                              knight=knight or sc.knight, matrix=matrix,
+                              on_progress=lambda done, _n: bar.update(task, completed=done))
     emit([r.as_row() for r in refs], fmt, title="Referral time (minutes) and path length (km)")
     summary = summarise(refs, ts)
     err_console.print("; ".join(f"{k} {v}" for k, v in summary.items()))

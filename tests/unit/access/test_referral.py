@@ -104,7 +104,9 @@ def test_matrix_rows_are_single_searches_and_nearest_is_their_minimum() -> None:
     cost = rng.uniform(0.01, 0.03, (30, 30))
     sc = _scenario(cost)
     ori, dst = _fac([(1, 1), (28, 3), (15, 15)], "o"), _fac([(2, 27), (27, 27)], "d")
-    mat = referral_times(sc, ori, dst, matrix=True)
+    calls: list[tuple[int, int]] = []
+    mat = referral_times(sc, ori, dst, matrix=True, on_progress=lambda d, n: calls.append((d, n)))
+    assert calls == [(1, 2), (2, 2)]  # one search per destination
     assert [(r.origin, r.destination) for r in mat[:2]] == [("o0", "d0"), ("o0", "d1")]
     near = referral_times(sc, ori, dst)
     for o in range(3):
