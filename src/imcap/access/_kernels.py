@@ -21,8 +21,11 @@ writing it at every improvement). Two queues:
 * **4-ary min-heap** otherwise (zero-cost cells), its new top's neighbourhood prefetched.
 
 The queue holds the search front, not the raster (on the 4000² benchmark about 120,000
-entries, 0.007 per cell), so peak memory is the float64 times (8 B/cell), the int32 labels
-(4 B/cell) and the caller's cost array.
+entries, 0.007 per cell): the buckets share one depth, grown while they stay within 2 B/cell
+(or 4 MiB), and what does not fit waits in the heap, which grows with what it holds. So peak
+memory is the float64 times (8 B/cell), the int32 labels (4 B/cell), at most 2 B/cell of
+buckets, the heap (16 B per waiting entry: many sources or a bunched front) and the caller's
+cost array.
 
 One kernel, :func:`_settle`, serves the whole-raster search (labels, no touched list) and the
 bounded searches of siting (touched list, no labels): an argument that is None compiles a
@@ -201,7 +204,7 @@ def _finite_range(flat):  # type: ignore[no-untyped-def]
 
 @numba.njit(cache=True)
 def _settle(cost, lengths, dr, dc, mr, mc, times, labels, max_cost, dem, walk, sign,
-            buckets, inv, qk, qv, qn, cap, hk, hv, hs, cur, pending, touched, nt):  # type: ignore[no-untyped-def]  # noqa: E501
+            buckets, inv, qk, qv, qn, cap, hk, hv, hs, cur, pending, touched, nt, pred):  # type: ignore[no-untyped-def]  # noqa: E501
     """Settle cells until the queue is empty; returns (cur, pending, hs, nt), pending 0 when
     done.
 
@@ -209,10 +212,12 @@ def _settle(cost, lengths, dr, dc, mr, mc, times, labels, max_cost, dem, walk, s
     False): all of them in the 4-ary heap ``hk``/``hv`` (``hs`` entries). Bucket mode: a
     circular window of ``qn.size`` buckets of width 1 / ``inv`` starting at bucket ``cur``
     (the one being emptied), bucket b holding ``qn[b]`` entries at ``qk/qv[b * cap:]``; an
-    entry beyond the window waits in the heap until the window reaches it. Returns early,
-    with pending > 0, when the next step could overflow a bucket, the heap or ``touched``: the
-    caller grows them and calls again. ``labels`` (int32, or None) gets each settled cell's
-    source; ``touched`` (int64, or None) every cell given a finite time."""
+    entry beyond the window, or whose bucket is full, waits in the heap until its bucket comes.
+    Returns early, with pending > 0, when the next step could overflow the heap or
+    ``touched``: the caller grows them (and the buckets) and calls again. ``labels`` (int32,
+    or None) gets each settled cell's source; ``touched`` (int64, or None) every cell given a
+    finite time; ``pred`` (uint8, or None) the direction of the move that gave each cell its
+    time (sources keep theirs)."""
     nrows, ncols = cost.shape
     flat = cost.ravel()
     nd = dr.size
@@ -220,10 +225,6 @@ def _settle(cost, lengths, dr, dc, mr, mc, times, labels, max_cost, dem, walk, s
     mg = 2 if nd > 8 else 1  # interior: every move stays on the grid
     nb = qn.size
     cm = nb - 1
-    bmax = 0  # bucket mode: an upper bound of the fullest bucket
-    for q in range(nb):
-        bmax = max(bmax, qn[q])
-    room = cap - nd
     heap_room = hk.size - nd
     touched_room = touched.size - nd if touched is not None else 0
     pull = buckets  # move heap entries the window has reached into their buckets
@@ -238,17 +239,32 @@ def _settle(cost, lengths, dr, dc, mr, mc, times, labels, max_cost, dem, walk, s
                 b = max(np.int64(x), cur) & cm
                 n = qn[b]
                 if n >= cap:
-                    return cur, pending, hs, nt
+                    break  # bucket full: the entry stays in the heap (popped from there)
                 qk[b * cap + n] = hk[0]
                 qv[b * cap + n] = hv[0]
                 qn[b] = n + 1
-                bmax = max(bmax, n + 1)
                 _pop_into(hk, hv, hs)
                 hs -= 1
             pull = False
             slot = cur & cm
             n = qn[slot]
-            if n == 0:
+            if n > 0:
+                base = slot * cap
+                t = qk[base + n - 1]
+                e = qv[base + n - 1]
+                qn[slot] = n - 1
+                if n > _PREFETCH_AHEAD:
+                    nxt = qv[base + n - 1 - _PREFETCH_AHEAD] & _LOW32
+                    _prefetch_around(times, flat, nxt, ncols)
+                    if labels is not None:
+                        _prefetch(labels, nxt)
+            elif hs > 0 and hk[0] * inv < cur + 1:
+                # entries of this bucket that found it full wait in the heap: final too
+                t = hk[0]
+                e = hv[0]
+                _pop_into(hk, hv, hs)
+                hs -= 1
+            else:
                 cur += 1
                 if pending == hs:  # the window is empty: jump to the heap's first entry
                     x = hk[0] * inv
@@ -258,17 +274,6 @@ def _settle(cost, lengths, dr, dc, mr, mc, times, labels, max_cost, dem, walk, s
                     cur = max(cur, np.int64(x))
                 pull = hs > 0
                 continue
-            if bmax > room:
-                return cur, pending, hs, nt
-            base = slot * cap
-            t = qk[base + n - 1]
-            e = qv[base + n - 1]
-            qn[slot] = n - 1
-            if n > _PREFETCH_AHEAD:
-                nxt = qv[base + n - 1 - _PREFETCH_AHEAD] & _LOW32
-                _prefetch_around(times, flat, nxt, ncols)
-                if labels is not None:
-                    _prefetch(labels, nxt)
         else:
             t = hk[0]
             e = hv[0]
@@ -317,6 +322,8 @@ def _settle(cost, lengths, dr, dc, mr, mc, times, labels, max_cost, dem, walk, s
                     touched[nt] = j
                     nt += 1
                 times[j] = tn
+                if pred is not None:
+                    pred[j] = k
                 val = j | (lab << 32)
                 pending += 1
                 if buckets:
@@ -324,11 +331,11 @@ def _settle(cost, lengths, dr, dc, mr, mc, times, labels, max_cost, dem, walk, s
                     if x < cur + nb:
                         b = max(np.int64(x), cur) & cm
                         n = qn[b]
-                        qk[b * cap + n] = tn
-                        qv[b * cap + n] = val
-                        qn[b] = n + 1
-                        bmax = max(bmax, n + 1)
-                        continue
+                        if n < cap:
+                            qk[b * cap + n] = tn
+                            qv[b * cap + n] = val
+                            qn[b] = n + 1
+                            continue
                 _push(hk, hv, hs, tn, val)
                 hs += 1
     return cur, pending, hs, nt
@@ -349,8 +356,11 @@ class Queue:
     With a ``width`` it is a bucket queue (Dial's algorithm), exact when every move costs at
     least ``width``: the cells of the bucket being emptied cannot improve one another, so
     they are final in any order and need no heap ordering (``engine.queue_plan`` checks
-    that). ``n_buckets`` (a power of two) sets the window; entries beyond it wait in the heap.
-    Without a ``width`` the heap alone orders the search."""
+    that). ``n_buckets`` (a power of two) sets the window; entries beyond it, or whose bucket
+    is full, wait in the heap. All buckets share one capacity, doubled while some bucket
+    overflows and the buckets stay within ``max_entries`` (many sources, or a front bunched
+    in a few buckets, then go through the heap instead of multiplying the memory). Without a
+    ``width`` the heap alone orders the search."""
 
     def __init__(self, width: float | None = None, n_buckets: int = 1) -> None:
         self.buckets = width is not None
@@ -364,13 +374,12 @@ class Queue:
         self.hv = np.empty(1024, dtype=np.int64)
         self.hs = 0
 
-    def grow(self, bucket_need: int, heap_need: int) -> None:
-        """Room for ``bucket_need`` entries in every bucket and ``heap_need`` in the heap."""
-        if self.buckets and self.cap < bucket_need:
-            cap = self.cap
-            while cap < bucket_need:
-                cap *= 2
-            nb = self.qn.size
+    def grow(self, heap_need: int, max_entries: int) -> None:
+        """Room for ``heap_need`` entries in the heap; buckets twice as deep if one is full
+        and they would still hold at most ``max_entries`` entries in all."""
+        nb = self.qn.size
+        if self.buckets and self.qn.max() >= self.cap and nb * self.cap * 2 <= max_entries:
+            cap = self.cap * 2
             qk = np.empty(nb * cap, dtype=np.float64)
             qv = np.empty(nb * cap, dtype=np.int64)
             for b in range(nb):
@@ -384,13 +393,16 @@ class Queue:
 
 
 def search(cost, lengths, dr, dc, mr, mc, src, times, labels, max_cost, dem, walk, sign,
-           queue, touched=None):  # type: ignore[no-untyped-def]
+           queue, touched=None, pred=None):  # type: ignore[no-untyped-def]
     """Multi-source search from the flat indices ``src`` over ``times`` (float64, flat, inf on
     entry; ``labels`` int32 -1 on entry, or None), using and growing ``queue`` (a
     :class:`Queue`, empty on entry and on return). ``touched``: an int64 array or None.
-    Returns (touched, n_touched) with ``touched`` as grown, for the caller to keep."""
+    ``pred``: None, or uint8 (255 on entry) to receive each cell's last move direction.
+    Returns (touched, n_touched) with ``touched`` as grown, for the caller to keep. The
+    buckets hold at most one entry per 8 cells (2 B/cell) or 262,144 entries (4 MiB)."""
     nd = dr.size
-    queue.grow(src.size + nd + 1, src.size + nd + 1)
+    max_entries = max(1 << 18, times.size // 8)
+    queue.grow(src.size + nd + 1, max_entries)
     if touched is not None and touched.size < src.size + nd + 1:
         touched = _grown(touched, 0, src.size + nd + 1)
     pending = nt = 0
@@ -401,22 +413,17 @@ def search(cost, lengths, dr, dc, mr, mc, src, times, labels, max_cost, dem, wal
             if touched is not None:
                 touched[nt] = i
                 nt += 1
-            if queue.buckets:
-                queue.qk[pending] = 0.0  # all in bucket 0
-                queue.qv[pending] = i | (s << 32)
-                queue.qn[0] = pending + 1
-            else:
-                _push(queue.hk, queue.hv, pending, 0.0, i | (s << 32))
-                queue.hs = pending + 1
+            _push(queue.hk, queue.hv, pending, 0.0, i | (s << 32))  # pulled into bucket 0
             pending += 1
+    queue.hs = pending
     cur = 0
     while pending > 0:
         cur, pending, queue.hs, nt = _settle(
             cost, lengths, dr, dc, mr, mc, times, labels, max_cost, dem, walk, sign,
             queue.buckets, queue.inv, queue.qk, queue.qv, queue.qn, queue.cap, queue.hk,
-            queue.hv, queue.hs, cur, pending, touched, nt)
+            queue.hv, queue.hs, cur, pending, touched, nt, pred)
         if pending > 0:
-            queue.grow(int(queue.qn.max()) + nd + 1, queue.hs + nd + 1)
+            queue.grow(queue.hs + nd + 1, max_entries)
             if touched is not None and nt > touched.size - nd:
                 touched = _grown(touched, nt, nt + nd + 1)
     queue.qn[:] = 0

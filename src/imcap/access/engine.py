@@ -54,9 +54,10 @@ with ``s = dz / L`` the slope in the direction the person walks: towards the fac
 (``"away"``). The flat-ground speed is whatever ``cost`` encodes. Tobler W. (1993) Three
 presentations on geographical analysis and modeling, NCGIA Technical Report 93-1.
 
-Algorithm: see :mod:`imcap.access._kernels` (numba Dijkstra, 4-ary heap, lazy deletion,
-catchment label carried in the heap entry, branch-free move costs without knight's moves or a
-DEM, prefetching of the next cell's neighbourhood, no reallocation inside the compiled loop).
+Algorithm: see :mod:`imcap.access._kernels` (numba Dijkstra with an exact bucket queue, or a
+4-ary heap when some cell costs nothing; lazy deletion, catchment label carried in the queue
+entry, branch-free move costs without knight's moves or a DEM, prefetching, no reallocation
+inside the compiled loop).
 """
 
 from __future__ import annotations
@@ -263,9 +264,12 @@ def queue_plan(cost: np.ndarray, lengths: np.ndarray,
         return None
     least = lo * float(steps.min()) * (math.exp(-0.175) if anisotropic else 1.0)
     width = least * (1.0 - 2.0**-20)
+    if not (width > 0 and math.isfinite(width)):
+        return None  # a subnormal least cost: no usable width
     span = hi * float(steps.max()) / width
-    n = 1 << int(np.ceil(np.log2(span + 3)))
-    return width, min(n, MAX_BUCKETS)
+    if not span < MAX_BUCKETS:  # also an infinite span (costs near the float maximum)
+        return width, MAX_BUCKETS
+    return width, min(1 << math.ceil(math.log2(span + 3)), MAX_BUCKETS)
 
 
 def _max(max_cost: float | None) -> float:

@@ -9,10 +9,10 @@ the engine's model (see :mod:`imcap.access.engine`; with a DEM, ``direction="tow
 towards the destination). ``matrix`` mode runs one search per destination (bounded by
 ``max_minutes`` when given) and reports every origin x destination pair.
 
-The path length (km) is found by walking back from the origin along the search's own
-predecessors: at each cell the neighbour whose time plus the move cost equals the cell's
-time, bit for bit (the same float operations as the search), and summing the step lengths.
-Where several paths tie in time, one of them is measured.
+The path length (km) is that of the search's own least-time path: the search records, for
+each cell, the direction of the move that gave the cell its final time, and the path is
+walked back from the origin to its destination, summing the step lengths. Where several paths
+tie in time, the one the search kept is measured; zero-cost cells are handled like any other.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from imcap.access._kernels import _edge
-from imcap.access.engine import _Setup, travel_time
+from imcap.access._kernels import search
+from imcap.access.engine import _max, _Setup
 from imcap.access.raster import Facilities, check_on_passable
 from imcap.access.scenario import Scenario
 
@@ -42,60 +42,57 @@ class Referral:
     km: float
 
     def as_row(self) -> dict[str, object]:
-        ok = np.isfinite(self.minutes)
         return {"origin": self.origin, "destination": self.destination,
-                "minutes": round(self.minutes, 2) if ok else None,
-                "km": round(self.km, 2) if ok else None}
+                "minutes": round(self.minutes, 2) if np.isfinite(self.minutes) else None,
+                "km": round(self.km, 2) if np.isfinite(self.km) else None}
 
 
 @numba.njit(cache=True)
-def _path_metres(cost, lengths, dr, dc, mr, mc, dem, walk, sign, times, start):  # type: ignore[no-untyped-def]  # noqa: E501
-    """Length in metres of the least-time path from ``start`` back to a source (time 0),
-    following the predecessors of the search that filled ``times``; NaN if unreachable."""
-    nrows, ncols = cost.shape
-    flat = cost.ravel()
-    x = start
-    if not np.isfinite(times[x]):
+def _path_metres(lengths, dr, dc, ncols, times, pred, start):  # type: ignore[no-untyped-def]
+    """Metres along the recorded least-time path from ``start`` back to its source (the cell
+    whose ``pred`` is 255); NaN if ``start`` was not reached."""
+    if not np.isfinite(times[start]):
         return np.nan
+    x = start
     total = 0.0
     for _ in range(times.size):
-        tx = times[x]
-        if tx == 0.0:
+        k = pred[x]
+        if k == 255:
             return total
-        rx = x // ncols
-        cx = x - rx * ncols
-        best = -1
-        best_gap = np.inf
-        best_len = 0.0
-        best_t = np.inf
-        for k in range(dr.size):  # the move y -> x in direction k
-            ry = rx - dr[k]
-            cy = cx - dc[k]
-            if ry < 0 or ry >= nrows or cy < 0 or cy >= ncols:
-                continue
-            y = ry * ncols + cy
-            ty = times[y]
-            if not ty <= tx:
-                continue
-            w = _edge(flat, ncols, y, x, ry, cy, rx, cx, k, np.float64(flat[y]),
-                      np.float64(flat[x]), lengths, mr, mc, dem, walk, sign)
-            if w < 0.0:
-                continue
-            gap = abs(ty + w - tx)
-            if gap < best_gap or (gap == best_gap and ty < best_t):
-                best, best_gap, best_len, best_t = y, gap, lengths[ry, k], ty
-        if best < 0 or best_t >= tx:
-            return np.nan  # no predecessor (cannot happen for a settled cell) or a flat loop
-        total += best_len
-        x = best
-    return np.nan
+        r = x // ncols - dr[k]  # the cell the move came from
+        c = x - (x // ncols) * ncols - dc[k]
+        total += lengths[r, k]
+        x = r * ncols + c
+    return np.nan  # cannot happen: predecessors form a tree
 
 
-def _search(sc: Scenario, dest: Facilities, max_minutes: float | None,
-            knight: bool) -> tuple[np.ndarray, np.ndarray]:
-    return travel_time(sc.cost, np.column_stack([dest.rows, dest.cols]), sc.grid.cell_size(),
-                       max_cost=max_minutes, knight=knight, dem=sc.dem,
-                       walk_mask=sc.walk_mask, direction=sc.direction)
+class _Searcher:
+    """One surface's set-up, reused for every search of a referral run."""
+
+    def __init__(self, sc: Scenario, knight: bool, max_minutes: float | None) -> None:
+        self.st = _Setup(sc.cost, sc.grid.cell_size(), knight, sc.dem, sc.walk_mask,
+                         sc.direction)
+        self.ncols = sc.cost.shape[1]
+        self.max_cost = _max(max_minutes)
+        self.queue = self.st.queue()
+        n = sc.cost.size
+        self.times = np.empty(n)
+        self.labels = np.empty(n, dtype=np.int32)
+        self.pred = np.empty(n, dtype=np.uint8)
+
+    def run(self, cells: np.ndarray) -> None:
+        st = self.st
+        self.times.fill(np.inf)
+        self.labels.fill(-1)
+        self.pred.fill(255)
+        search(st.cost, st.lengths, st.dr, st.dc, st.mr, st.mc, cells, self.times,
+               self.labels, self.max_cost, st.dem, st.walk, st.sign, self.queue,
+               pred=self.pred)
+
+    def km(self, cell: int) -> float:
+        st = self.st
+        return float(_path_metres(st.lengths, st.dr, st.dc, self.ncols, self.times,
+                                  self.pred, cell)) / 1000.0
 
 
 def referral_times(sc: Scenario, origins: Facilities, destinations: Facilities, *,
@@ -108,33 +105,27 @@ def referral_times(sc: Scenario, origins: Facilities, destinations: Facilities, 
     check_on_passable(origins, sc.cost)
     check_on_passable(destinations, sc.cost)
     knight = sc.knight if knight is None else knight
-    max_minutes = max_minutes if max_minutes is not None else sc.max_minutes
-    st = _Setup(sc.cost, sc.grid.cell_size(), knight, sc.dem, sc.walk_mask, sc.direction)
-    flat_o = origins.rows * sc.cost.shape[1] + origins.cols
-
-    def measure(times: np.ndarray, cell: int) -> float:
-        return float(_path_metres(st.cost, st.lengths, st.dr, st.dc, st.mr, st.mc, st.dem,
-                                  st.walk, st.sign, times, cell)) / 1000.0
-
+    ncols = sc.cost.shape[1]
+    sr = _Searcher(sc, knight, max_minutes if max_minutes is not None else sc.max_minutes)
+    flat_o = (origins.rows * ncols + origins.cols).astype(np.int64)
+    flat_d = (destinations.rows * ncols + destinations.cols).astype(np.int64)
     if not matrix:
-        minutes, nearest = _search(sc, destinations, max_minutes, knight)
-        times, labels = minutes.ravel(), nearest.ravel()
+        sr.run(flat_d)
         out = []
         for name, cell in zip(origins.names, flat_o, strict=True):
-            lab = int(labels[cell])
+            lab = int(sr.labels[cell])
             out.append(Referral(name, destinations.names[lab] if lab >= 0 else None,
-                                float(times[cell]), measure(times, int(cell))))
+                                float(sr.times[cell]), sr.km(int(cell))))
         if on_progress is not None:
             on_progress(1, 1)
         return out
     table: list[list[Referral]] = [[] for _ in origins.names]
     for d, dname in enumerate(destinations.names):
-        one = Facilities(destinations.rows[d:d + 1], destinations.cols[d:d + 1], [dname])
-        times = _search(sc, one, max_minutes, knight)[0].ravel()
+        sr.run(flat_d[d:d + 1])
         for o, cell in enumerate(flat_o):
-            t = float(times[cell])
+            t = float(sr.times[cell])
             table[o].append(Referral(origins.names[o], dname if np.isfinite(t) else None, t,
-                                     measure(times, int(cell))))
+                                     sr.km(int(cell))))
         if on_progress is not None:
             on_progress(d + 1, len(destinations))
     return [r for row in table for r in row]

@@ -289,9 +289,9 @@ def referral(
     from_modality: Annotated[str | None, typer.Option(
         "--from-modality", help="Registry origins: facilities with a functional unit of this "
         "modality (default: every located facility).")] = None,
-    to_modality: Annotated[str, typer.Option("--to-modality", help="Registry destinations: "
-                                             "facilities with a functional unit of this "
-                                             "modality.")] = "CT",
+    to_modality: Annotated[str | None, typer.Option(
+        "--to-modality", help="Registry destinations: facilities with a functional unit of "
+        "this modality (default CT).")] = None,
     matrix: Annotated[bool, typer.Option("--matrix", help="Every origin x destination pair, "
                                          "not only the nearest destination.")] = False,
     max_minutes: Annotated[float | None, typer.Option("--max-minutes", help="Farthest "
@@ -313,12 +313,20 @@ def referral(
         raise ParameterError("give origins and destinations", expected="--from FILE and "
                              "--to FILE, or --country ISO3 (registry)",
                              got={"from": origins, "to": destinations, "country": country})
-    reg = None if (origins and destinations) else country
-    ori = _facilities(origins, None if origins else reg,
+    unused = {opt: val for opt, val, clash in (
+        ("--country", country, origins is not None and destinations is not None),
+        ("--from-modality", from_modality, origins is not None),
+        ("--to-modality", to_modality, destinations is not None)) if val and clash}
+    if unused:
+        raise ParameterError("options that would be ignored", expected="--country and "
+                             "--from/--to-modality only for facilities taken from the registry",
+                             got=unused)
+    ori = _facilities(origins, None if origins else country,
                       modality_code(from_modality, "--from-modality") if from_modality else None,
                       db, sc.grid, option="--from")
-    dst = _facilities(destinations, None if destinations else reg,
-                      modality_code(to_modality, "--to-modality"), db, sc.grid, option="--to")
+    dst = _facilities(destinations, None if destinations else country,
+                      modality_code(to_modality or "CT", "--to-modality"), db, sc.grid,
+                      option="--to")
     with progress(transient=True) as bar:
         task = bar.add_task(f"referral: {len(ori)} origins, {len(dst)} destinations",
                             total=len(dst) if matrix else 1)
