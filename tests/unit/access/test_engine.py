@@ -102,14 +102,17 @@ def queue(kind: str) -> Iterator[None]:
 
 @st.composite
 def rasters(draw: st.DrawFn) -> tuple[np.ndarray, list[tuple[int, int]], tuple[float, float]]:
-    rows = draw(st.integers(2, 30))
-    cols = draw(st.integers(2, 30))
+    rows = draw(st.integers(1, 30))  # single rows and columns too
+    cols = draw(st.integers(1, 30))
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
     cost = rng.uniform(0.001, 0.1, (rows, cols))
+    cost[rng.random((rows, cols)) < draw(st.floats(0, 0.15))] = 0.0  # free cells: heap
     cost[rng.random((rows, cols)) < draw(st.floats(0, 0.4))] = np.inf
     n = draw(st.integers(1, 5))
     src = [(int(rng.integers(rows)), int(rng.integers(cols))) for _ in range(n)]
+    if draw(st.booleans()):
+        src.append(src[0])  # a source given twice counts once
     for r, c in src:
         cost[r, c] = rng.uniform(0.001, 0.1)
     size = (draw(st.floats(10, 1000)), draw(st.floats(10, 1000)))
