@@ -140,14 +140,12 @@ def run_siting(opts: dict[str, Any], *, db: str | None = None, workers: int | No
     def checked_sites(grid: Any) -> Any:
         """The sites, refusing ``--sites p`` above the candidates before the matrix is built
         (minutes on a large raster) rather than after."""
+        from imcap.siting.greedy import check_site_count
+
         table = make_sites(grid)
         p = opts.get("sites")
         if p is not None and not opts.get("iterative") and opts.get("cover") is None:
-            n_free = int((~table.fixed).sum())
-            if int(p) > n_free:
-                raise ParameterError("more new sites asked than there are candidates",
-                                     expected=f"p <= {n_free} (candidates not already open)",
-                                     got=p, where="sites")
+            check_site_count(int(p), table.fixed)
         return table
 
     with progress() as bar:

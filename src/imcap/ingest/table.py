@@ -58,6 +58,7 @@ from imcap.ingest.tabular import (
     known_countries,
     load_input,
     load_mapping,
+    norm_name,
     parse_column,
     read_tables,
     resolve_columns,
@@ -230,11 +231,23 @@ def _wide_spec(mp: ColumnMapping) -> tuple[str, str, list[tuple[str, str]]]:
         except FieldError as e:
             raise ParameterError(f"unknown {item} in [wide] columns", expected=e.expected,
                                  got=code, where="mapping [wide] columns") from None
-    taken = {"modality", "cadre", "count", "per_million"} & set(mp.columns)
+    for what, keys in (("item", [c for c, _ in out]), ("column", [norm_name(c) for _, c in out])):
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:
+            raise ParameterError(f"a [wide] {what} given twice", expected=f"each {what} once",
+                                 got=", ".join(twice), where="mapping [wide] columns")
+    taken = {"modality", "cadre", "count", "per_million"} & (set(mp.columns) | set(mp.defaults))
     if taken:
-        raise ParameterError("[wide] gives the item and the value; [columns] must not",
-                             expected="no [columns] entry for modality, cadre, count or "
-                             "per_million", got=", ".join(sorted(taken)), where="mapping")
+        raise ParameterError("[wide] gives the item and the value; [columns] and [defaults] "
+                             "must not", expected="no [columns] or [defaults] entry for "
+                             "modality, cadre, count or per_million",
+                             got=", ".join(sorted(taken)), where="mapping")
+    wide_cols = {norm_name(c) for _, c in out}
+    shared = sorted(f for f, c in mp.columns.items() if norm_name(c) in wide_cols)
+    if shared:
+        raise ParameterError("a [wide] column is also mapped in [columns]", expected="the "
+                             "wide columns only in [wide]", got=", ".join(shared),
+                             where="mapping")
     return item, measure, out
 
 
@@ -242,14 +255,17 @@ def _melt(sheet: Sheet, mp: ColumnMapping, wide: tuple[str, str, list[tuple[str,
           probs: Problems) -> Sheet:
     """One row per filled wide cell, keeping the other columns and the spreadsheet row (the
     index); the cells are checked here, so errors name their own column."""
-    item, measure, pairs = wide
-    headers = [str(c) for c in sheet.frame.columns]
-    missing = [col for _, col in pairs if col not in headers]
+    item, measure, named = wide
+    by_norm: dict[str, str] = {}
+    for c in sheet.frame.columns:  # matched loosely, as [columns] names are
+        by_norm.setdefault(norm_name(c), c)
+    missing = [col for _, col in named if norm_name(col) not in by_norm]
     if missing:
         for col in missing:
             probs.add(1, col, f"a {item} column named in [wide]",
-                      "columns " + ", ".join(repr(c) for c in headers))
+                      "columns " + ", ".join(repr(c) for c in sheet.frame.columns))
         return sheet
+    pairs = [(code, by_norm[norm_name(col)]) for code, col in named]
     vfld = COUNT if measure == "count" else PER_MILLION
     rest = sheet.frame.drop(columns=[col for _, col in pairs])
     parts = []
@@ -261,6 +277,9 @@ def _melt(sheet: Sheet, mp: ColumnMapping, wide: tuple[str, str, list[tuple[str,
         part[_WIDE_VALUE] = [v for v, k in zip(values, keep, strict=True) if k]
         parts.append(part)
     frame = pd.concat(parts).sort_index(kind="stable")
+    empty = len(sheet.frame) - frame.index.nunique()
+    if empty:
+        probs.report.notes.append(f"{empty} row(s) with no filled [wide] cell give no figure")
     mp.columns[item] = _WIDE_ITEM
     mp.columns[measure] = _WIDE_VALUE
     return Sheet(sheet.name, frame)

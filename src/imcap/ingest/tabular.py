@@ -130,10 +130,10 @@ def load_mapping(mapping: Mapping_ | Mapping[str, Any] | Path | str | None,
     if unknown:
         raise ParameterError("unknown section in mapping", expected=", ".join(sorted(keys)),
                              got=", ".join(sorted(unknown)), where=where)
-    wide_doc = doc.get("wide") or {}
-    if not isinstance(wide_doc, Mapping):
-        raise ParameterError("[wide] must be a table", expected="item, measure and columns",
-                             got=repr(wide_doc), where=where)
+    wide_doc = doc.get("wide", {})
+    if not isinstance(wide_doc, Mapping) or ("wide" in doc and not wide_doc):
+        raise ParameterError("[wide] must be a table with columns", expected="item, measure "
+                             "and columns", got=repr(wide_doc), where=where)
     for section in ("columns", "values", "defaults"):
         sec = doc.get(section) or {}
         if not isinstance(sec, Mapping):

@@ -92,8 +92,10 @@ def _knapsack_bound(gains: np.ndarray, costs: np.ndarray, p: int, budget: float)
     return min(top, total)
 
 
-def _check_p(problem: CoverageProblem, p: int, budget: float | None) -> float:
-    n_free = int((~problem.fixed).sum())
+def check_site_count(p: object, fixed: np.ndarray) -> None:
+    """ParameterError unless ``p`` new sites can be chosen among the candidates that are not
+    ``fixed`` (already open). Used by the solvers and, before the matrix is built, the CLI."""
+    n_free = int((~np.asarray(fixed, dtype=bool)).sum())
     if not isinstance(p, int | np.integer) or p < 0:
         raise ParameterError("number of new sites must be a whole number >= 0",
                              expected="p >= 0", got=p, where="sites")
@@ -101,6 +103,10 @@ def _check_p(problem: CoverageProblem, p: int, budget: float | None) -> float:
         raise ParameterError("more new sites asked than there are candidates",
                              expected=f"p <= {n_free} (candidates not already open)", got=p,
                              where="sites")
+
+
+def _check_p(problem: CoverageProblem, p: int, budget: float | None) -> float:
+    check_site_count(p, problem.fixed)
     if budget is None:
         return math.inf
     if not (budget >= 0):

@@ -79,6 +79,11 @@ def test_wide_table_problems_name_the_row_and_wide_column_and_write_nothing(rdb)
     mapping["wide"] = {"measure": "per_million", "columns": ["CT"], "item": "modality"}
     rep = import_table(rdb, b"iso3,year,CT\nKEN,2022,1.5\n", mapping, filename="w.csv")
     assert rep.ok and _figs(rdb)[("KEN", None, 2022, "modality", "CT", "per_million")] == 1.5
+    # wide columns are matched loosely, like [columns]; a row with no filled cell is noted
+    rep = import_table(rdb, b"iso3,year,ct scanners\nGHA,2022,7\nSEN,2021,\n",
+                       {"columns": {"country": "iso3"}, "wide": {"columns": {"CT": "CT Scanners"}}},
+                       filename="w.csv")
+    assert rep.ok and rep.inserted == 1 and any("no filled" in n for n in rep.notes)
     rep = import_table(rdb, b"iso3,year,CT\nKEN,2022,1\n",
                        {"columns": {"country": "iso3"}, "wide": {"columns": ["CT", "PET"]}},
                        filename="w.csv")
@@ -91,6 +96,9 @@ def test_wide_table_problems_name_the_row_and_wide_column_and_write_nothing(rdb)
     ({"columns": ["CT"], "measure": "units"}, "count or per_million"),
     ({"columns": []}, "needs columns"),
     ({"columns": ["CT"], "rows": 1}, "unknown key"),
+    ({"columns": {"CT": "A", "ct": "B"}}, "item given twice"),
+    ({"columns": {"MRI": "ct", "CT": "CT"}}, "column given twice"),
+    ({}, "must be a table with columns"),
 ])
 def test_bad_wide_section_is_a_parameter_error(rdb, wide, match):
     with pytest.raises(ParameterError, match=match):
@@ -100,6 +108,14 @@ def test_bad_wide_section_is_a_parameter_error(rdb, wide, match):
         import_table(rdb, b"iso3,year,CT\nKEN,2022,1\n",
                      {"columns": {"country": "iso3", "count": "CT"}, "wide": {"columns": ["CT"]}},
                      filename="w.csv")
+    with pytest.raises(ParameterError, match="must not"):  # blank cells would become figures
+        import_table(rdb, b"iso3,year,CT\nKEN,2022,1\n",
+                     {"columns": {"country": "iso3"}, "defaults": {"count": 0},
+                      "wide": {"columns": ["CT"]}}, filename="w.csv")
+    with pytest.raises(ParameterError, match="also mapped in"):
+        import_table(rdb, b"iso3,year,CT\nKEN,2022,1\n",
+                     {"columns": {"country": "iso3", "comment": "CT"},
+                      "wide": {"columns": ["CT"]}}, filename="w.csv")
     with pytest.raises(ParameterError, match="unknown section"):
         import_inventory(rdb, b"a\n1\n", {"wide": {"columns": ["CT"]}}, filename="u.csv")
 
