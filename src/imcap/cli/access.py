@@ -119,6 +119,12 @@ def traveltime(
                                                       "travel time.")] = None,
     knight: Annotated[bool, typer.Option("--knight", help="16 directions (knight's move).")]
     = False,
+    map_html: Annotated[Path | None, typer.Option(
+        "--map", help="Also write a map (offline HTML page): travel time in bands, the "
+        "facilities, source, date and method.")] = None,
+    thresholds: Annotated[str, typer.Option("--thresholds", help="Band limits of the map, "
+                                            "minutes.")]
+    = ",".join(f"{t:g}" for t in DEFAULT_THRESHOLDS),
     db: DbOption = None,
 ) -> None:
     """Travel time from every cell to the nearest facility (and its catchment)."""
@@ -132,6 +138,20 @@ def traveltime(
     reach = np.isfinite(minutes)
     err_console.print(f"{len(fac)} facilities; {reach.mean():.1%} of cells reachable; "
                       f"median {np.median(minutes[reach]):.0f} min; wrote {out}")
+    if map_html is not None:
+        from imcap.reports.access_map import traveltime_figure, write_traveltime_map
+
+        fig = traveltime_figure(minutes, sc.grid, fac, thresholds=_thresholds(thresholds),
+                                title=f"Travel time to the nearest of {len(fac)} facilities")
+        what = (facilities.name if facilities is not None else
+                f"registry {country}: facilities with a functional {modality_code(modality)}")
+        write_traveltime_map(
+            map_html, fig, surface=sc.source, facilities=what,
+            method="least-cost travel time (imcap.access, r.cost/MCP_Geometric move rule"
+            f"{', knight' if knight or sc.knight else ''}"
+            f"{', max ' + format(max_minutes, 'g') + ' min' if max_minutes else ''})",
+            note="Unreachable cells are blank.")
+        err_console.print(f"wrote map {map_html}")
 
 
 @app.command("coverage")

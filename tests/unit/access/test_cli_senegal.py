@@ -114,3 +114,18 @@ def test_clear_errors(tmp_path: Path) -> None:
     res = runner.invoke(app, ["traveltime", "--friction", str(DATA / "SEN_friction_surface.tif"),
                               "--facilities", str(csv), "--out", str(tmp_path / "t.tif")])
     assert "no facilities" in str(res.exception)
+
+
+def test_traveltime_map_is_an_offline_page_with_provenance(tmp_path: Path) -> None:
+    _ok(["traveltime", "--friction", str(DATA / "SEN_friction_surface.tif"), "--facilities",
+         str(DATA / "SEN_cities.geojson"), "--out", str(tmp_path / "tt.tif"),
+         "--map", str(tmp_path / "tt.html"), "--thresholds", "60,120"])
+    page = (tmp_path / "tt.html").read_text(encoding="utf-8")
+    assert "<script src" not in page and "Plotly.newPlot" in page  # plotly.js inline
+    # legend names sit in the figure's JSON, non-ASCII escaped
+    for text in ("\\u2264 60 min", "60\\u2013120 min", "\\u003e 120 min",
+                 "Source:</b> friction surface "
+                 "SEN_friction_surface.tif", "facilities SEN_cities.geojson", "Date:</b>",
+                 "least-cost travel time", '"type":"heatmap"'):
+        assert text in page, text
+    assert not (tmp_path / "tt.html.tmp").exists()
