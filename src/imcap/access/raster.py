@@ -85,6 +85,13 @@ def read_raster(path: str | Path, *, what: str = "raster") -> tuple[np.ndarray, 
     return a.filled(np.nan), grid
 
 
+def check_output(path: str | Path | None, where: str) -> None:
+    """UserError, before any work, when an output file's folder does not exist."""
+    if path is not None and not Path(path).resolve().parent.is_dir():
+        raise UserError("output folder does not exist", expected="a path in an existing "
+                        "folder", got=str(path), where=where)
+
+
 def write_geotiff(path: str | Path, data: np.ndarray, grid: Grid, *, nodata: float | int,
                   dtype: str = "float32") -> None:
     """Write one band with the grid's CRS and transform (deflate-compressed, tiled)."""
@@ -348,3 +355,46 @@ def rasterize_geojson(geometries: list[dict | None], grid: Grid) -> np.ndarray:
         return np.full(grid.shape, -1, dtype=np.int32)
     return rasterize(shapes, out_shape=grid.shape, transform=grid.transform, fill=-1,
                      dtype="int32")
+
+
+def write_catchment_polygons(path: str | Path, nearest: np.ndarray, minutes: np.ndarray,
+                             grid: Grid, names: list[str]) -> int:
+    """Each facility's catchment (its cells in ``nearest``) as one (multi)polygon in the grid's
+    CRS, with the facility name (``facility``), its 1-based row in the facility list (``row``),
+    its number of cells (``cells``) and the median and greatest travel time in it (``med_min``,
+    ``max_min``); GeoPackage, GeoJSON or Shapefile by suffix,
+    written to a temporary file then moved into place. Returns the number of catchments."""
+    import geopandas as gpd
+    from rasterio.features import shapes
+    from shapely import make_valid
+    from shapely.geometry import shape
+    from shapely.ops import unary_union
+
+    out = Path(path)
+    driver = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON",
+              ".shp": "ESRI Shapefile"}.get(out.suffix.lower())
+    if driver is None:
+        raise ParameterError("unknown vector format", expected=".gpkg, .geojson or .shp",
+                             got=out.suffix or out.name, where="--catchment-polygons")
+    lab = nearest.astype(np.int32)
+    parts: dict[int, list] = {}
+    # 4-connected pieces are valid polygons; pieces touching at a corner join in the union
+    for geom, value in shapes(lab, mask=lab >= 0, transform=grid.transform, connectivity=4):
+        parts.setdefault(int(value), []).append(shape(geom))
+    rows = []
+    for k in sorted(parts):
+        cells = lab == k
+        t = minutes[cells]
+        rows.append({"facility": names[k], "row": k + 1, "cells": int(cells.sum()),
+                     "med_min": round(float(np.median(t)), 2),  # <= 10 characters:
+                     "max_min": round(float(t.max()), 2),  # Shapefile column names
+                     "geometry": make_valid(unary_union(parts[k]))})
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=grid.crs)
+    tmp = out.with_name(f"{out.stem}_imcap_tmp{out.suffix}")
+    gdf.to_file(tmp, driver=driver, **({"layer": "catchments"} if driver == "GPKG" else {}))
+    if driver == "ESRI Shapefile":  # several files (.shp, .shx, .dbf, .prj, .cpg): move each
+        for side in tmp.parent.glob(f"{tmp.stem}.*"):
+            side.replace(out.with_suffix(side.suffix))
+    else:
+        tmp.replace(out)
+    return len(rows)

@@ -20,6 +20,7 @@ from imcap.access.raster import (
     Grid,
     align_population,
     check_on_passable,
+    check_output,
     facilities_at,
     load_facilities,
     lonlat_to_grid_crs,
@@ -27,6 +28,7 @@ from imcap.access.raster import (
     rasterize_zones,
     read_raster,
     same_grid,
+    write_catchment_polygons,
     write_geotiff,
 )
 from imcap.access.workflow import compute_travel_time, open_surface
@@ -119,6 +121,9 @@ def traveltime(
                                                       "travel time.")] = None,
     knight: Annotated[bool, typer.Option("--knight", help="16 directions (knight's move).")]
     = False,
+    catchment_polygons: Annotated[Path | None, typer.Option(
+        "--catchment-polygons", help="Also write each facility's catchment as a polygon "
+        "(.gpkg, .geojson or .shp) with its cells and median/greatest minutes.")] = None,
     map_html: Annotated[Path | None, typer.Option(
         "--map", help="Also write a map (offline HTML page): travel time in bands, the "
         "facilities, source, date and method.")] = None,
@@ -128,6 +133,9 @@ def traveltime(
     db: DbOption = None,
 ) -> None:
     """Travel time from every cell to the nearest facility (and its catchment)."""
+    for path, opt in ((out, "--out"), (catchments, "--catchments"),
+                      (catchment_polygons, "--catchment-polygons"), (map_html, "--map")):
+        check_output(path, opt)
     sc = open_surface(scenario, friction)
     fac = _facilities(facilities, country, modality_code(modality), db, sc.grid)
     minutes, nearest = compute_travel_time(sc, fac, max_minutes=max_minutes,
@@ -138,6 +146,9 @@ def traveltime(
     reach = np.isfinite(minutes)
     err_console.print(f"{len(fac)} facilities; {reach.mean():.1%} of cells reachable; "
                       f"median {np.median(minutes[reach]):.0f} min; wrote {out}")
+    if catchment_polygons is not None:
+        n = write_catchment_polygons(catchment_polygons, nearest, minutes, sc.grid, fac.names)
+        err_console.print(f"wrote {n} catchment polygons to {catchment_polygons}")
     if map_html is not None:
         from imcap.reports.access_map import traveltime_figure, write_traveltime_map
 

@@ -129,3 +129,34 @@ def test_traveltime_map_is_an_offline_page_with_provenance(tmp_path: Path) -> No
                  "least-cost travel time", '"type":"heatmap"'):
         assert text in page, text
     assert not (tmp_path / "tt.html.tmp").exists()
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".shp"])
+def test_catchment_polygons(tmp_path: Path, suffix: str) -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    poly = tmp_path / f"catchments{suffix}"
+    _ok(["traveltime", "--friction", str(DATA / "SEN_friction_surface.tif"), "--facilities",
+         str(DATA / "SEN_cities.geojson"), "--out", str(tmp_path / "tt.tif"),
+         "--catchments", str(tmp_path / "c.tif"), "--catchment-polygons", str(poly)])
+    g = gpd.read_file(poly)
+    with rasterio.open(tmp_path / "c.tif") as r:
+        lab = r.read(1)
+        assert g.crs == r.crs
+    assert len(g) == 30 and g.geometry.is_valid.all()
+    assert g["cells"].sum() == (lab > 0).sum()  # every reached cell in one catchment
+    counts = np.bincount(lab[lab > 0])
+    assert all(counts[row] == cells for row, cells in zip(g["row"], g["cells"], strict=True))
+    dakar = g[g["facility"] == "Dakar"].geometry.iloc[0]
+    assert dakar.contains(Point(-17.44, 14.69))  # the city centre lies in its catchment
+    assert not list(tmp_path.glob("*_imcap_tmp*"))
+
+
+def test_outputs_in_a_missing_folder_fail_before_any_work(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["traveltime", "--friction", str(DATA / "SEN_friction_surface.tif"),
+                              "--facilities", str(DATA / "SEN_cities.geojson"),
+                              "--out", str(tmp_path / "tt.tif"),
+                              "--map", str(tmp_path / "nope" / "tt.html")])
+    assert res.exit_code != 0 and "output folder does not exist" in str(res.exception)
+    assert not (tmp_path / "tt.tif").exists()
